@@ -1,0 +1,80 @@
+//! `cargo xtask`: the project's automation, in Rust, with no dependencies.
+//!
+//! Every command installs what it needs (a rustup target, cargo-fuzz, npm packages) so that a
+//! fresh machine, and CI, need nothing but a Rust toolchain.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod nostd;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci       fmt check, clippy -D warnings, tests, docs -D warnings, nostd build, benches compiled
+  nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
+";
+
+/// An error that ends the command; its text is printed as the one-line reason.
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("nostd") => nostd::run(),
+        Some("help" | "-h" | "--help") | None => {
+            eprint!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's folder).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// `cargo` as the caller invoked it (rustup's proxy honours toolchain overrides).
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command, echoing it first; a non-zero exit is an error naming the command.
+pub(crate) fn run(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}").replace('"', "");
+    eprintln!("\n$ {shown}");
+    let status = cmd.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed with {status}"))
+    }
+}
+
+fn ci() -> Result {
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace", "--all-features"]))?;
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--all-features"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+    nostd::run()?;
+    run(cargo().args(["bench", "--workspace", "--no-run"]))?;
+    eprintln!("\nxtask ci: all checks passed");
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! `cargo xtask nostd`: prove the core builds where there is no `std`.
+
+use std::process::Command;
+
+use crate::{Result, cargo, run};
+
+const TARGET: &str = "thumbv7em-none-eabihf";
+
+/// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`. If the
+/// target cannot be installed, falls back to proving from `cargo tree` that nothing in
+/// pkce-core's dependency tree enables `std`, and says so loudly.
+pub(crate) fn run_nostd() -> Result {
+    if ensure_target().is_err() {
+        eprintln!(
+            "\n!!! xtask nostd: the {TARGET} target could not be installed.\n\
+             !!! Falling back to checking that no dependency of pkce-core enables `std`.\n\
+             !!! This is weaker than a real cross build."
+        );
+        return check_tree_has_no_std();
+    }
+    for features in ["", "alloc", "alloc,serde,zeroize"] {
+        let mut cmd = cargo();
+        cmd.args(["build", "--release", "-p", "pkce-core", "--target", TARGET, "--no-default-features"]);
+        if !features.is_empty() {
+            cmd.args(["--features", features]);
+        }
+        run(&mut cmd)?;
+    }
+    if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
+        run(cargo().args(["build", "--release", "-p", "pkce-flow", "--target", TARGET, "--no-default-features"]))?;
+    }
+    eprintln!("\nxtask nostd: pkce-core builds for {TARGET}");
+    Ok(())
+}
+
+pub(crate) use run_nostd as run;
+
+fn ensure_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup not found: {e}"))?;
+    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == TARGET) {
+        return Ok(());
+    }
+    crate::run(Command::new("rustup").args(["target", "add", TARGET]))
+}
+
+fn check_tree_has_no_std() -> Result {
+    let out = cargo()
+        .args(["tree", "-p", "pkce-core", "--no-default-features", "-e", "features", "--prefix", "none"])
+        .output()
+        .map_err(|e| format!("cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err("cargo tree failed".into());
+    }
+    let tree = String::from_utf8_lossy(&out.stdout);
+    let offenders: Vec<&str> = tree.lines().filter(|l| l.contains("feature \"std\"")).collect();
+    if offenders.is_empty() {
+        eprintln!("xtask nostd: no crate in pkce-core's tree enables `std` (fallback check only)");
+        Ok(())
+    } else {
+        Err(format!("`std` is enabled in pkce-core's tree:\n{}", offenders.join("\n")))
+    }
+}
