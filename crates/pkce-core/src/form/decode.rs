@@ -81,6 +81,20 @@ impl<'a> Encoded<'a> {
         self.decoded_bytes().eq(expected.bytes())
     }
 
+    /// Decodes strictly and compares with `expected`, without a buffer.
+    ///
+    /// # Errors
+    /// [`FormError::MalformedEscape`] (checked over the whole component, even after a
+    /// difference, so the outcome does not depend on where the texts differ).
+    pub fn strict_eq(&self, expected: &str) -> Result<bool, FormError> {
+        let mut want = expected.bytes();
+        let mut equal = true;
+        for b in (StrictBytes { rest: self.0, offset: 0 }) {
+            equal &= want.next() == Some(b?);
+        }
+        Ok(equal && want.next().is_none())
+    }
+
     /// The number of decoded octets.
     #[must_use]
     pub fn decoded_len(&self) -> usize {

@@ -1,0 +1,500 @@
+//! Client configuration: built once, validated once. Every mistake is a [`ConfigError`] from
+//! [`ClientBuilder::build`], never a surprise at use.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::discovery::ServerMetadata;
+use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer, check_query_free_of, check_redirect_uri, is_scope_token};
+use crate::error::{ConfigError, Error};
+use crate::http::RequestPolicy;
+use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
+use crate::text::UntrustedText;
+
+/// How the client authenticates at the token, PAR and revocation endpoints (RFC 6749 §2.3).
+/// Exactly one method is used per request (never Basic and a body secret together).
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// A public client: `client_id` in the body, no secret (RFC 6749 §3.2.1).
+    #[default]
+    None,
+    /// `client_secret_basic`: `Authorization: Basic base64(form(id):form(secret))`.
+    Basic(ClientSecret),
+    /// `client_secret_post`: `client_id` and `client_secret` in the body.
+    Post(ClientSecret),
+}
+
+impl ClientAuth {
+    /// The RFC 8414 name of the method.
+    #[must_use]
+    pub fn method_name(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Basic(_) => "client_secret_basic",
+            Self::Post(_) => "client_secret_post",
+        }
+    }
+}
+
+/// A provider deviation the client tolerates only when it is turned on by name. Each use
+/// is reported in [`crate::TokenResponse::quirks_applied`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Quirk {
+    /// `"expires_in":"3600"` (a string of digits; Azure AD v1).
+    StringExpiresIn,
+    /// `"expires":3600` in place of `expires_in` (seed 004).
+    ExpiresField,
+    /// No `token_type`: assume `Bearer`.
+    MissingTokenType,
+    /// An OAuth error JSON with status 200 is reported as a normal token error.
+    ErrorWith200,
+    /// A successful token response with status 201.
+    Status201,
+    /// `"scope":["a","b"]`.
+    ScopeArray,
+    /// `"scope":"a,b"` (GitHub).
+    CommaScope,
+}
+
+impl Quirk {
+    const fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A small set of [`Quirk`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct QuirkSet(u8);
+
+impl QuirkSet {
+    /// The empty set.
+    #[must_use]
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+
+    /// Whether the set holds `quirk`.
+    #[must_use]
+    pub const fn contains(self, quirk: Quirk) -> bool {
+        self.0 & quirk.bit() != 0
+    }
+
+    /// Adds `quirk`.
+    pub fn insert(&mut self, quirk: Quirk) {
+        self.0 |= quirk.bit();
+    }
+
+    /// Whether the set is empty.
+    #[must_use]
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Parameters the client writes itself into an authorization request.
+pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
+    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
+    "code_challenge_method", "request_uri", "nonce",
+];
+/// Parameters the client writes itself into token, refresh and revocation requests.
+pub(crate) const TOKEN_RESERVED: [&str; 9] = [
+    "grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier",
+    "refresh_token", "token", "token_type_hint",
+];
+/// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
+const REPEATABLE: [&str; 1] = ["resource"];
+
+/// The validated configuration, shared by every request and pending authorization.
+#[derive(Debug)]
+pub(crate) struct ClientConfig {
+    pub(crate) client_id: Arc<str>,
+    pub(crate) auth: ClientAuth,
+    pub(crate) redirect_uri: Arc<str>,
+    pub(crate) scope: Option<String>,
+    pub(crate) issuer: Option<Arc<str>>,
+    pub(crate) authorization_endpoint: String,
+    pub(crate) token_endpoint: Arc<str>,
+    pub(crate) revocation_endpoint: Option<String>,
+    pub(crate) par_endpoint: Option<String>,
+    pub(crate) userinfo_endpoint: Option<String>,
+    pub(crate) authorization_params: Vec<(String, String)>,
+    pub(crate) token_params: Vec<(String, String)>,
+    pub(crate) refresh_params: Vec<(String, String)>,
+    pub(crate) quirks: QuirkSet,
+    pub(crate) iss_required: bool,
+    pub(crate) par_required: bool,
+    pub(crate) send_nonce: bool,
+    pub(crate) policy: RequestPolicy,
+}
+
+/// An OAuth 2.0 client: the entry point to every flow. Cheap to clone (shared configuration).
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) config: Arc<ClientConfig>,
+}
+
+impl Client {
+    /// Starts a configuration for `client_id`.
+    #[must_use]
+    pub fn builder(client_id: &str) -> ClientBuilder {
+        ClientBuilder::new(client_id)
+    }
+
+    /// The client identifier.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        &self.config.client_id
+    }
+
+    /// The redirect URI, exactly as configured.
+    #[must_use]
+    pub fn redirect_uri(&self) -> &str {
+        &self.config.redirect_uri
+    }
+
+    /// The expected issuer, if one is configured.
+    #[must_use]
+    pub fn issuer(&self) -> Option<&str> {
+        self.config.issuer.as_deref()
+    }
+
+    /// The userinfo endpoint from the metadata, if any (for a Bearer call).
+    #[must_use]
+    pub fn userinfo_endpoint(&self) -> Option<&str> {
+        self.config.userinfo_endpoint.as_deref()
+    }
+
+    /// The requested scope, space-separated.
+    #[must_use]
+    pub fn scope(&self) -> Option<&str> {
+        self.config.scope.as_deref()
+    }
+
+    /// Whether the server requires pushed authorization requests.
+    #[must_use]
+    pub fn par_required(&self) -> bool {
+        self.config.par_required
+    }
+}
+
+/// Builds a [`Client`]. Nothing is checked until [`ClientBuilder::build`], which checks all.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    client_id: String,
+    auth: ClientAuth,
+    redirect_uri: Option<String>,
+    scopes: Vec<String>,
+    issuer: Option<String>,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    par_endpoint: Option<String>,
+    userinfo_endpoint: Option<String>,
+    authorization_params: Vec<(String, String)>,
+    token_params: Vec<(String, String)>,
+    refresh_params: Vec<(String, String)>,
+    quirks: QuirkSet,
+    iss_required: bool,
+    par_required: bool,
+    send_nonce: bool,
+    s256_advertised: Option<bool>,
+    assume_s256: bool,
+    auth_methods: Option<Vec<String>>,
+    loopback: LoopbackHttp,
+    policy: RequestPolicy,
+}
+
+impl ClientBuilder {
+    fn new(client_id: &str) -> Self {
+        Self {
+            client_id: String::from(client_id),
+            auth: ClientAuth::None,
+            redirect_uri: None,
+            scopes: Vec::new(),
+            issuer: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            revocation_endpoint: None,
+            par_endpoint: None,
+            userinfo_endpoint: None,
+            authorization_params: Vec::new(),
+            token_params: Vec::new(),
+            refresh_params: Vec::new(),
+            quirks: QuirkSet::empty(),
+            iss_required: false,
+            par_required: false,
+            send_nonce: false,
+            s256_advertised: None,
+            assume_s256: false,
+            auth_methods: None,
+            loopback: LoopbackHttp::Refuse,
+            policy: RequestPolicy::default(),
+        }
+    }
+
+    /// Takes the issuer and every endpoint from validated server metadata (RFC 8414), and
+    /// remembers whether the server sends `iss` (RFC 9207), requires PAR, and supports S256.
+    pub fn metadata(mut self, metadata: &ServerMetadata) -> Self {
+        self.issuer = Some(metadata.issuer.clone());
+        self.authorization_endpoint = Some(metadata.authorization_endpoint.clone());
+        self.token_endpoint = Some(metadata.token_endpoint.clone());
+        self.revocation_endpoint.clone_from(&metadata.revocation_endpoint);
+        self.par_endpoint.clone_from(&metadata.pushed_authorization_request_endpoint);
+        self.userinfo_endpoint.clone_from(&metadata.userinfo_endpoint);
+        self.iss_required |= metadata.authorization_response_iss_parameter_supported;
+        self.par_required |= metadata.require_pushed_authorization_requests;
+        self.s256_advertised = Some(
+            metadata.code_challenge_methods_supported.as_ref().is_some_and(|m| m.iter().any(|m| m == "S256")),
+        );
+        self.auth_methods = Some(
+            metadata
+                .token_endpoint_auth_methods_supported
+                .clone()
+                // RFC 8414 §2: when omitted, the default is client_secret_basic.
+                .unwrap_or_else(|| alloc::vec![String::from("client_secret_basic")]),
+        );
+        self.loopback = metadata.loopback;
+        self
+    }
+
+    /// The redirect URI, kept exactly as given and sent byte-for-byte in both requests.
+    pub fn redirect_uri(mut self, uri: &str) -> Self {
+        self.redirect_uri = Some(String::from(uri));
+        self
+    }
+
+    /// Adds one scope token (RFC 6749 §3.3).
+    pub fn scope(mut self, token: &str) -> Self {
+        self.scopes.push(String::from(token));
+        self
+    }
+
+    /// Adds every space-separated token of `scopes`; doubled, leading or trailing spaces
+    /// make an empty token, which `build` refuses.
+    pub fn scopes(mut self, scopes: &str) -> Self {
+        self.scopes.extend(scopes.split(' ').map(String::from));
+        self
+    }
+
+    /// The expected issuer, for manual configuration (with metadata it comes from there).
+    pub fn issuer(mut self, issuer: &str) -> Self {
+        self.issuer = Some(String::from(issuer));
+        self
+    }
+
+    /// The authorization endpoint.
+    pub fn authorization_endpoint(mut self, url: &str) -> Self {
+        self.authorization_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The token endpoint.
+    pub fn token_endpoint(mut self, url: &str) -> Self {
+        self.token_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The revocation endpoint (RFC 7009).
+    pub fn revocation_endpoint(mut self, url: &str) -> Self {
+        self.revocation_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub fn par_endpoint(mut self, url: &str) -> Self {
+        self.par_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// Authenticates with `client_secret_basic`.
+    pub fn client_secret_basic(mut self, secret: ClientSecret) -> Self {
+        self.auth = ClientAuth::Basic(secret);
+        self
+    }
+
+    /// Authenticates with `client_secret_post`.
+    pub fn client_secret_post(mut self, secret: ClientSecret) -> Self {
+        self.auth = ClientAuth::Post(secret);
+        self
+    }
+
+    /// Sets the client authentication.
+    pub fn auth(mut self, auth: ClientAuth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// An extra parameter on the authorization request (`prompt`, `login_hint`, …).
+    pub fn authorization_param(mut self, name: &str, value: &str) -> Self {
+        self.authorization_params.push((String::from(name), String::from(value)));
+        self
+    }
+
+    /// An extra parameter on the code exchange request.
+    pub fn token_param(mut self, name: &str, value: &str) -> Self {
+        self.token_params.push((String::from(name), String::from(value)));
+        self
+    }
+
+    /// An extra parameter on refresh requests.
+    pub fn refresh_param(mut self, name: &str, value: &str) -> Self {
+        self.refresh_params.push((String::from(name), String::from(value)));
+        self
+    }
+
+    /// An RFC 8707 `resource` indicator on the authorization, token and refresh requests.
+    /// May be given several times.
+    pub fn resource(self, uri: &str) -> Self {
+        self.authorization_param("resource", uri).token_param("resource", uri).refresh_param("resource", uri)
+    }
+
+    /// An RFC 8707-style `audience` on the authorization, token and refresh requests.
+    pub fn audience(self, audience: &str) -> Self {
+        self.authorization_param("audience", audience)
+            .token_param("audience", audience)
+            .refresh_param("audience", audience)
+    }
+
+    /// Tolerates one named provider deviation.
+    pub fn quirk(mut self, quirk: Quirk) -> Self {
+        self.quirks.insert(quirk);
+        self
+    }
+
+    /// Rejects callbacks without `iss` even if the metadata does not promise it (RFC 9207).
+    pub fn require_iss(mut self) -> Self {
+        self.iss_required = true;
+        self
+    }
+
+    /// Sends an OpenID Connect `nonce` with each authorization request; the pending
+    /// authorization keeps it for the caller's ID token check.
+    pub fn send_nonce(mut self) -> Self {
+        self.send_nonce = true;
+        self
+    }
+
+    /// Uses S256 even though the metadata does not advertise it (policy P-2). Never enables
+    /// `plain`, which does not exist here.
+    pub fn assume_s256_supported(mut self) -> Self {
+        self.assume_s256 = true;
+        self
+    }
+
+    /// Allows `http://` endpoints and issuers on loopback IP literals, for tests and local
+    /// servers. Everything else must be https.
+    pub fn dangerous_allow_insecure_loopback(mut self) -> Self {
+        self.loopback = LoopbackHttp::DangerouslyAllow;
+        self
+    }
+
+    /// The policy every request carries (body cap, timeouts). Redirects are never followed.
+    pub fn request_policy(mut self, policy: RequestPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Validates everything and builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first problem found.
+    pub fn build(self) -> Result<Client, Error> {
+        self.build_config().map(|config| Client { config: Arc::new(config) }).map_err(Error::Config)
+    }
+
+    fn build_config(self) -> Result<ClientConfig, ConfigError> {
+        if !is_vschar_string(&self.client_id) {
+            return Err(ConfigError::InvalidClientId);
+        }
+        if let ClientAuth::Basic(s) | ClientAuth::Post(s) = &self.auth
+            && !s.expose_secret().bytes().all(is_vschar)
+        {
+            return Err(ConfigError::InvalidClientSecret);
+        }
+        let redirect_uri = self.redirect_uri.ok_or(ConfigError::Missing("redirect_uri"))?;
+        check_redirect_uri(&redirect_uri)?;
+        if !self.scopes.iter().all(|s| is_scope_token(s)) {
+            return Err(ConfigError::InvalidScope);
+        }
+        let loopback = self.loopback;
+        if let Some(issuer) = &self.issuer {
+            check_issuer(issuer, loopback)?;
+        }
+        let endpoint = |name: &'static str, url: &Option<String>| -> Result<(), ConfigError> {
+            url.as_deref().map_or(Ok(()), |u| check_endpoint(u, loopback).map(|_| ()).map_err(|e| ConfigError::Endpoint(name, e)))
+        };
+        let authorization_endpoint =
+            self.authorization_endpoint.ok_or(ConfigError::Missing("authorization_endpoint"))?;
+        let token_endpoint = self.token_endpoint.ok_or(ConfigError::Missing("token_endpoint"))?;
+        endpoint("authorization_endpoint", &Some(authorization_endpoint.clone()))?;
+        endpoint("token_endpoint", &Some(token_endpoint.clone()))?;
+        endpoint("revocation_endpoint", &self.revocation_endpoint)?;
+        endpoint("pushed_authorization_request_endpoint", &self.par_endpoint)?;
+        endpoint("userinfo_endpoint", &self.userinfo_endpoint)?;
+
+        check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
+        check_extras(&self.token_params, &TOKEN_RESERVED)?;
+        check_extras(&self.refresh_params, &TOKEN_RESERVED)?;
+        let extra_names: Vec<&str> = self.authorization_params.iter().map(|(n, _)| n.as_str()).collect();
+        for reserved in [&AUTHORIZATION_RESERVED[..], &extra_names[..]] {
+            check_query_free_of(&authorization_endpoint, reserved)
+                .map_err(|e| ConfigError::Endpoint("authorization_endpoint", e))?;
+        }
+        check_query_free_of(&token_endpoint, &TOKEN_RESERVED).map_err(|e| ConfigError::Endpoint("token_endpoint", e))?;
+
+        if self.s256_advertised == Some(false) && !self.assume_s256 {
+            return Err(ConfigError::S256Unsupported);
+        }
+        if let (Some(methods), ClientAuth::Basic(_) | ClientAuth::Post(_)) = (&self.auth_methods, &self.auth)
+            && !methods.iter().any(|m| m == self.auth.method_name())
+        {
+            return Err(ConfigError::AuthMethodUnsupported(self.auth.method_name()));
+        }
+        if self.iss_required && self.issuer.is_none() {
+            return Err(ConfigError::IssuerRequiredForIss);
+        }
+        if self.par_required && self.par_endpoint.is_none() {
+            return Err(ConfigError::Missing("pushed_authorization_request_endpoint"));
+        }
+        let scope = (!self.scopes.is_empty()).then(|| self.scopes.join(" "));
+        Ok(ClientConfig {
+            client_id: Arc::from(self.client_id),
+            auth: self.auth,
+            redirect_uri: Arc::from(redirect_uri),
+            scope,
+            issuer: self.issuer.map(Arc::from),
+            authorization_endpoint,
+            token_endpoint: Arc::from(token_endpoint),
+            revocation_endpoint: self.revocation_endpoint,
+            par_endpoint: self.par_endpoint,
+            userinfo_endpoint: self.userinfo_endpoint,
+            authorization_params: self.authorization_params,
+            token_params: self.token_params,
+            refresh_params: self.refresh_params,
+            quirks: self.quirks,
+            iss_required: self.iss_required,
+            par_required: self.par_required,
+            send_nonce: self.send_nonce,
+            policy: self.policy,
+        })
+    }
+}
+
+/// Extra parameters: non-empty printable names, never one the client writes itself, and no
+/// repeats except the RFC 8707 `resource`.
+fn check_extras(params: &[(String, String)], reserved: &[&str]) -> Result<(), ConfigError> {
+    for (i, (name, _)) in params.iter().enumerate() {
+        let repeated = params.iter().take(i).any(|(n, _)| n == name);
+        let bad = !is_vschar_string(name)
+            || reserved.contains(&name.as_str())
+            || (repeated && !REPEATABLE.contains(&name.as_str()));
+        if bad {
+            return Err(ConfigError::InvalidExtraParameter(UntrustedText::new(name.clone())));
+        }
+    }
+    Ok(())
+}

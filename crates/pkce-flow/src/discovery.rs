@@ -1,0 +1,210 @@
+//! Server metadata discovery: RFC 8414 and OpenID Connect Discovery 1.0.
+//!
+//! The metadata's `issuer` must equal the issuer it was fetched for, byte for byte
+//! (RFC 8414 §3.3); otherwise none of it is used.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Deserialize;
+
+use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
+use crate::error::{Error, ResponseError};
+use crate::exchange::{OneShot, json_object};
+use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+
+/// Which well-known document to fetch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DiscoveryKind {
+    /// `/.well-known/oauth-authorization-server`, inserted before the issuer's path (RFC 8414 §3.1).
+    OAuth,
+    /// `{issuer}/.well-known/openid-configuration` (OIDC Discovery §4).
+    OpenId,
+    /// RFC 8414 first, then OpenID Connect, moving on only after a 404 (policy P-7).
+    Probe,
+}
+
+/// The RFC 8414 well-known URL for an issuer: the suffix goes between the authority and the
+/// path, and a terminating `/` of the path is removed first.
+#[must_use]
+pub fn oauth_metadata_url(issuer: &str) -> String {
+    let (origin, path) = split_origin(issuer);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    alloc::format!("{origin}/.well-known/oauth-authorization-server{path}")
+}
+
+/// The OpenID Connect Discovery URL for an issuer: the suffix is appended after removing one
+/// terminating `/`.
+#[must_use]
+pub fn openid_configuration_url(issuer: &str) -> String {
+    let base = issuer.strip_suffix('/').unwrap_or(issuer);
+    alloc::format!("{base}/.well-known/openid-configuration")
+}
+
+/// `scheme://authority` and the rest (path, starting with `/`, or empty).
+fn split_origin(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url.get(after_scheme..).and_then(|rest| rest.find('/')).map_or(url.len(), |i| after_scheme + i);
+    (url.get(..path_start).unwrap_or(url), url.get(path_start..).unwrap_or(""))
+}
+
+/// Validated authorization server metadata. Unknown members are ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerMetadata {
+    /// The issuer, equal to the expected one.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: String,
+    /// `token_endpoint`.
+    pub token_endpoint: String,
+    /// `revocation_endpoint` (RFC 7009).
+    pub revocation_endpoint: Option<String>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126).
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `userinfo_endpoint` (OIDC).
+    pub userinfo_endpoint: Option<String>,
+    /// `introspection_endpoint` (RFC 7662).
+    pub introspection_endpoint: Option<String>,
+    /// `jwks_uri`.
+    pub jwks_uri: Option<String>,
+    /// `code_challenge_methods_supported`; absent means the server does not support PKCE.
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// `token_endpoint_auth_methods_supported`; absent means `client_secret_basic`.
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// `scopes_supported`.
+    pub scopes_supported: Option<Vec<String>>,
+    /// RFC 9207: the server sends `iss` in authorization responses.
+    pub authorization_response_iss_parameter_supported: bool,
+    /// RFC 9126: the server accepts only pushed authorization requests.
+    pub require_pushed_authorization_requests: bool,
+    pub(crate) loopback: LoopbackHttp,
+}
+
+#[derive(Deserialize)]
+struct RawMetadata {
+    issuer: Option<String>,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    pushed_authorization_request_endpoint: Option<String>,
+    userinfo_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
+    jwks_uri: Option<String>,
+    response_types_supported: Option<Vec<String>>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+    token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    scopes_supported: Option<Vec<String>>,
+    authorization_response_iss_parameter_supported: Option<bool>,
+    require_pushed_authorization_requests: Option<bool>,
+}
+
+/// Parses and validates a metadata document fetched for `issuer`.
+///
+/// # Errors
+/// [`ResponseError`] when the document is not JSON, the issuer differs, a required member is
+/// missing, or an endpoint is not acceptable.
+pub fn parse_metadata(issuer: &str, body: &[u8], loopback: LoopbackHttp) -> Result<ServerMetadata, Error> {
+    let raw: RawMetadata = json_object(body)?;
+    let found = raw.issuer.ok_or(ResponseError::MissingField("issuer"))?;
+    if found != issuer {
+        return Err(ResponseError::IssuerMismatch.into());
+    }
+    let required = |name: &'static str, v: Option<String>| v.ok_or(ResponseError::MissingField(name));
+    let authorization_endpoint = required("authorization_endpoint", raw.authorization_endpoint)?;
+    let token_endpoint = required("token_endpoint", raw.token_endpoint)?;
+    let types = raw.response_types_supported.ok_or(ResponseError::MissingField("response_types_supported"))?;
+    if !types.iter().any(|t| t == "code") {
+        return Err(ResponseError::CodeFlowUnsupported.into());
+    }
+    let check = |name: &'static str, v: Option<&String>| -> Result<(), ResponseError> {
+        v.map_or(Ok(()), |u| check_endpoint(u, loopback).map(|_| ()).map_err(|e| ResponseError::InvalidEndpoint(name, e)))
+    };
+    check("authorization_endpoint", Some(&authorization_endpoint))?;
+    check("token_endpoint", Some(&token_endpoint))?;
+    check("revocation_endpoint", raw.revocation_endpoint.as_ref())?;
+    check("pushed_authorization_request_endpoint", raw.pushed_authorization_request_endpoint.as_ref())?;
+    check("userinfo_endpoint", raw.userinfo_endpoint.as_ref())?;
+    check("introspection_endpoint", raw.introspection_endpoint.as_ref())?;
+    check("jwks_uri", raw.jwks_uri.as_ref())?;
+    Ok(ServerMetadata {
+        issuer: found,
+        authorization_endpoint,
+        token_endpoint,
+        revocation_endpoint: raw.revocation_endpoint,
+        pushed_authorization_request_endpoint: raw.pushed_authorization_request_endpoint,
+        userinfo_endpoint: raw.userinfo_endpoint,
+        introspection_endpoint: raw.introspection_endpoint,
+        jwks_uri: raw.jwks_uri,
+        code_challenge_methods_supported: raw.code_challenge_methods_supported,
+        token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
+        scopes_supported: raw.scopes_supported,
+        authorization_response_iss_parameter_supported: raw.authorization_response_iss_parameter_supported.unwrap_or(false),
+        require_pushed_authorization_requests: raw.require_pushed_authorization_requests.unwrap_or(false),
+        loopback,
+    })
+}
+
+/// Fetches and validates the metadata of an issuer, through the poll loop.
+#[derive(Debug)]
+pub struct Discovery {
+    issuer: String,
+    loopback: LoopbackHttp,
+    /// URLs still to try after the current one answers 404.
+    fallbacks: Vec<String>,
+    policy: RequestPolicy,
+    machine: OneShot<ServerMetadata>,
+}
+
+impl Discovery {
+    /// Starts discovery for `issuer`, which must be an https URL without query or fragment
+    /// (or a loopback http URL with [`LoopbackHttp::DangerouslyAllow`]).
+    ///
+    /// # Errors
+    /// [`crate::ConfigError::InvalidIssuer`].
+    pub fn new(issuer: &str, kind: DiscoveryKind, loopback: LoopbackHttp) -> Result<Self, Error> {
+        check_issuer(issuer, loopback)?;
+        let mut urls = match kind {
+            DiscoveryKind::OAuth => alloc::vec![oauth_metadata_url(issuer)],
+            DiscoveryKind::OpenId => alloc::vec![openid_configuration_url(issuer)],
+            DiscoveryKind::Probe => {
+                let mut urls = alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
+                urls.dedup();
+                urls
+            }
+        };
+        urls.reverse();
+        let policy = RequestPolicy { retry_allowed: true, ..RequestPolicy::default() };
+        let first = urls.pop().unwrap_or_default();
+        let machine = OneShot::new(HttpRequest::new(Method::Get, first, policy));
+        Ok(Self { issuer: String::from(issuer), loopback, fallbacks: urls, policy, machine })
+    }
+}
+
+impl Exchange for Discovery {
+    type Output = ServerMetadata;
+
+    fn poll_output(&mut self) -> Result<Poll<ServerMetadata>, Error> {
+        self.machine.poll()
+    }
+
+    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
+        let (issuer, loopback) = (&self.issuer, self.loopback);
+        let more = !self.fallbacks.is_empty();
+        let mut next = false;
+        self.machine.handle(&response, |r| match r.status() {
+            200 if r.is_json() => parse_metadata(issuer, r.body(), loopback).map(Some),
+            200 => Err(ResponseError::UnexpectedContentType.into()),
+            404 if more => {
+                next = true;
+                Ok(None)
+            }
+            status => Err(ResponseError::UnexpectedStatus { status, retry_after: r.retry_after() }.into()),
+        })?;
+        if next && let Some(url) = self.fallbacks.pop() {
+            self.machine.rearm(HttpRequest::new(Method::Get, url, self.policy));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! The one-request machine behind every exchange, and the response checks they share.
+
+use core::mem;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Misuse, ResponseError, TokenError, TokenErrorCode};
+use crate::http::{HttpRequest, HttpResponse, Poll};
+use crate::text::UntrustedText;
+
+/// `Ready → Awaiting → Done → Finished`; any error moves to `Finished`.
+#[derive(Debug)]
+enum Step<T> {
+    Ready(HttpRequest),
+    Awaiting,
+    Done(T),
+    Finished,
+}
+
+/// Sends one request and turns its response into `T`.
+#[derive(Debug)]
+pub(crate) struct OneShot<T> {
+    step: Step<T>,
+    max_body: usize,
+}
+
+impl<T> OneShot<T> {
+    pub(crate) fn new(request: HttpRequest) -> Self {
+        let max_body = request.policy().max_response_bytes;
+        Self { step: Step::Ready(request), max_body }
+    }
+
+    /// Re-arms a finished-with-no-result machine with another request (discovery probing).
+    pub(crate) fn rearm(&mut self, request: HttpRequest) {
+        self.max_body = request.policy().max_response_bytes;
+        self.step = Step::Ready(request);
+    }
+
+    pub(crate) fn poll(&mut self) -> Result<Poll<T>, Error> {
+        match mem::replace(&mut self.step, Step::Finished) {
+            Step::Ready(request) => {
+                self.step = Step::Awaiting;
+                Ok(Poll::Request(request))
+            }
+            Step::Awaiting => {
+                self.step = Step::Awaiting;
+                Err(Misuse::ResponseAwaited.into())
+            }
+            Step::Done(value) => Ok(Poll::Done(value)),
+            Step::Finished => Err(Misuse::Finished.into()),
+        }
+    }
+
+    /// Feeds the response to `parse` if one is awaited. `Ok(None)` from `parse` means
+    /// "nothing yet": the caller re-arms (or the machine stays finished).
+    pub(crate) fn handle(
+        &mut self,
+        response: &HttpResponse<'_>,
+        parse: impl FnOnce(&HttpResponse<'_>) -> Result<Option<T>, Error>,
+    ) -> Result<(), Error> {
+        match &self.step {
+            Step::Awaiting => {}
+            Step::Ready(_) => return Err(Misuse::NoRequestOutstanding.into()),
+            Step::Done(_) | Step::Finished => return Err(Misuse::Finished.into()),
+        }
+        self.step = Step::Finished;
+        if response.body().len() > self.max_body {
+            return Err(ResponseError::TooLarge.into());
+        }
+        if (300..400).contains(&response.status()) {
+            return Err(ResponseError::UnexpectedRedirect { status: response.status() }.into());
+        }
+        if let Some(value) = parse(response)? {
+            self.step = Step::Done(value);
+        }
+        Ok(())
+    }
+}
+
+/// The body as a JSON object: a single leading UTF-8 BOM is skipped (policy P-13), and the
+/// text must start with `{` (serde would also accept an array for a struct).
+pub(crate) fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ResponseError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    if start.and_then(|i| body.get(i)) != Some(&b'{') {
+        return Err(ResponseError::Json);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        // serde's derived deserializers refuse a repeated member with this message; it is
+        // the only way to tell that case apart, and it matters (no "last one wins").
+        let mut probe = DuplicateProbe(false);
+        let _ = core::fmt::write(&mut probe, format_args!("{e}"));
+        if probe.0 { ResponseError::DuplicateField } else { ResponseError::Json }
+    })
+}
+
+/// Looks for "duplicate field" in a formatted error without allocating.
+struct DuplicateProbe(bool);
+
+impl core::fmt::Write for DuplicateProbe {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.0 |= s.contains("duplicate field");
+        Ok(())
+    }
+}
+
+/// An RFC 6749 §5.2 error body.
+#[derive(Deserialize)]
+struct ErrorBody<'a> {
+    #[serde(borrow)]
+    error: Option<crate::loose::Loose<'a>>,
+    #[serde(borrow)]
+    error_description: Option<crate::loose::Loose<'a>>,
+    #[serde(borrow)]
+    error_uri: Option<crate::loose::Loose<'a>>,
+}
+
+/// Parses an OAuth error body if it is one: `Some` when `error` is a string.
+pub(crate) fn oauth_error(status: u16, body: &[u8]) -> Option<TokenError> {
+    let parsed: ErrorBody<'_> = json_object(body).ok()?;
+    let code = parsed.error?.into_str()?;
+    let text = |v: Option<crate::loose::Loose<'_>>| {
+        v.and_then(crate::loose::Loose::into_str).map(|s| UntrustedText::new(s.into_owned()))
+    };
+    Some(TokenError {
+        status,
+        code: TokenErrorCode::parse(&code),
+        description: text(parsed.error_description),
+        uri: text(parsed.error_uri),
+    })
+}
+
+/// The outcome of a non-success status at the token, PAR or revocation endpoint: the OAuth
+/// error for 400/401 with a JSON error body, else an unexpected status.
+pub(crate) fn error_status(response: &HttpResponse<'_>) -> Error {
+    let status = response.status();
+    if matches!(status, 400 | 401)
+        && response.is_json()
+        && let Some(e) = oauth_error(status, response.body())
+    {
+        return Error::Token(e);
+    }
+    ResponseError::UnexpectedStatus { status, retry_after: response.retry_after() }.into()
+}

@@ -1,0 +1,272 @@
+//! The plain request and response descriptions that cross the sans-io boundary.
+//!
+//! No HTTP library's types appear here: a driver converts [`HttpRequest`] into its own
+//! request, applies the [`RequestPolicy`] the request carries, and hands the answer back as
+//! an [`HttpResponse`] that borrows the driver's buffers.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+/// The HTTP method of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET` (discovery).
+    Get,
+    /// `POST` (token, PAR, revocation; RFC 6749 §3.2 requires it for tokens).
+    Post,
+}
+
+impl Method {
+    /// The method's name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// What a driver must enforce for one request. The flow decides it; a driver never relaxes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestPolicy {
+    /// The most response-body bytes to read; past it the driver stops reading and fails
+    /// (default 1 MiB).
+    pub max_response_bytes: usize,
+    /// The whole exchange's time limit (default 30 s).
+    pub timeout: Duration,
+    /// The time limit for establishing the connection (default 10 s).
+    pub connect_timeout: Duration,
+    /// Whether the driver may resend the request after a failure. False for every request
+    /// that carries a single-use credential (a code) or changes server state; true only
+    /// for discovery.
+    pub retry_allowed: bool,
+}
+
+impl RequestPolicy {
+    /// Redirects are never followed: 307/308 would re-send credentials to another origin
+    /// (standards.md §15, item 21). This is not configurable, and exists as a method so the
+    /// rule is visible at every driver.
+    #[must_use]
+    pub const fn follow_redirects(&self) -> bool {
+        false
+    }
+}
+
+impl Default for RequestPolicy {
+    fn default() -> Self {
+        Self {
+            max_response_bytes: 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry_allowed: false,
+        }
+    }
+}
+
+/// A request the driver must send, exactly as described.
+///
+/// `Debug` shows the method, URL, header names and the body's length; header values and the
+/// body may hold secrets (client credentials, a code, a verifier, a token) and are never
+/// printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    method: Method,
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    policy: RequestPolicy,
+}
+
+impl HttpRequest {
+    pub(crate) fn new(method: Method, url: String, policy: RequestPolicy) -> Self {
+        let headers = alloc::vec![("accept", String::from("application/json"))];
+        Self { method, url, headers, body: Vec::new(), policy }
+    }
+
+    pub(crate) fn form_body(mut self, body: String) -> Self {
+        self.headers.push(("content-type", String::from("application/x-www-form-urlencoded")));
+        self.body = body.into_bytes();
+        self
+    }
+
+    pub(crate) fn header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The method.
+    #[must_use]
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The absolute URL (never holds a credential).
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers to send, names in lower case. `authorization` may hold a secret.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
+    /// The body, already form-encoded; it may hold secrets.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// What the driver must enforce.
+    #[must_use]
+    pub fn policy(&self) -> &RequestPolicy {
+        &self.policy
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+#[cfg(feature = "zeroize")]
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+        for (_, v) in &mut self.headers {
+            zeroize::Zeroize::zeroize(v);
+        }
+    }
+}
+
+/// The headers the flow reads; a driver may pass every header, the rest are ignored.
+const RELEVANT_HEADERS: [&str; 5] = ["content-type", "www-authenticate", "retry-after", "location", "dpop-nonce"];
+const MAX_HEADERS: usize = 8;
+
+/// A response as received, borrowing the driver's buffers. Only the headers the flow reads
+/// are kept (up to eight, without allocating).
+#[derive(Clone, Debug)]
+pub struct HttpResponse<'a> {
+    status: u16,
+    headers: heapless::Vec<(&'a str, &'a str), MAX_HEADERS>,
+    body: &'a [u8],
+}
+
+impl<'a> HttpResponse<'a> {
+    /// A response with a status and a body.
+    #[must_use]
+    pub fn new(status: u16, body: &'a [u8]) -> Self {
+        Self { status, headers: heapless::Vec::new(), body }
+    }
+
+    /// Adds a header (name in any case). Headers the flow does not read are dropped.
+    #[must_use]
+    pub fn with_header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.push_header(name, value);
+        self
+    }
+
+    /// Adds a header in place; see [`Self::with_header`].
+    pub fn push_header(&mut self, name: &'a str, value: &'a str) {
+        if RELEVANT_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+            // Past eight relevant headers the rest are dropped: the flow reads one of each
+            // except WWW-Authenticate, which this still keeps several of.
+            let _ = self.headers.push((name, value));
+        }
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers_named(name).next()
+    }
+
+    /// Every value of a header, by case-insensitive name.
+    pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+    }
+
+    /// Whether the media type is `application/json` (case-insensitive, parameters ignored).
+    #[must_use]
+    pub fn is_json(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|mt| mt.trim().eq_ignore_ascii_case("application/json"))
+        })
+    }
+
+    /// `Retry-After` as delay-seconds, clamped to a day; an HTTP date or garbage gives `None`.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<u64> {
+        let v = self.header("retry-after")?.trim();
+        if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(v.parse::<u64>().unwrap_or(u64::MAX).min(86_400))
+    }
+}
+
+/// What an exchange wants next.
+#[derive(Debug)]
+#[must_use]
+pub enum Poll<T> {
+    /// Send this request and pass its response to `handle_response`.
+    Request(HttpRequest),
+    /// The exchange is complete.
+    Done(T),
+}
+
+/// One protocol exchange driven by the poll loop. Every exchange in this crate implements it,
+/// so a driver is written once:
+///
+/// ```ignore
+/// loop {
+///     match exchange.poll_output()? {
+///         Poll::Request(req) => exchange.handle_response(send(&req)?.as_response())?,
+///         Poll::Done(value) => return Ok(value),
+///     }
+/// }
+/// ```
+///
+/// Calls out of order give [`crate::Error::Misuse`], never a panic. After an error the
+/// exchange is finished: a single-use code is never sent twice.
+pub trait Exchange {
+    /// What the exchange produces.
+    type Output;
+
+    /// The next request to send, or the result.
+    ///
+    /// # Errors
+    /// [`crate::Error::Misuse`] when a response is awaited or the exchange is finished.
+    fn poll_output(&mut self) -> Result<Poll<Self::Output>, crate::Error>;
+
+    /// Consumes the response to the last request.
+    ///
+    /// # Errors
+    /// Whatever the response reveals (an OAuth error, a protocol violation), or
+    /// [`crate::Error::Misuse`] when no request is outstanding.
+    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), crate::Error>;
+}

@@ -1,0 +1,133 @@
+//! The OAuth 2.0 Authorization Code + PKCE flow as a sans-io state machine.
+//!
+//! This crate makes every OAuth decision and performs no I/O: it never opens a socket, reads
+//! a clock, sleeps, or follows a redirect. It emits [`HttpRequest`] descriptions and consumes
+//! [`HttpResponse`]s, so any runtime (blocking, async, embedded, WASM, a custom event loop)
+//! can drive it. Randomness comes from the caller's CSPRNG; time, where an expiry is
+//! computed, comes in as an argument. It is `#![no_std]` with `alloc`.
+//!
+//! # The flow
+//!
+//! ```text
+//!  Discovery ──poll loop──► ServerMetadata ──► Client::builder(..).metadata(..).build()
+//!                                                   │
+//!              ┌────────────── Client::authorize(rng) ───────────────┐
+//!              │        (or Client::push_authorization(rng), RFC 9126) │
+//!              ▼                                                      ▼
+//!      AuthorizationUrl ──► browser                     PendingAuthorization ──► storage
+//!                                                                      │ (into_stored / resume)
+//!   redirect query ──────────────────────────► PendingAuthorization::callback(query)
+//!                                     state (constant time) → iss (RFC 9207) → error → code
+//!                       forged: Rejected + pending back │ answered: consumed
+//!                                                       ▼
+//!                     TokenExchange ──poll loop──► TokenResponse
+//!                     Client::refresh(rt) ──poll loop──► TokenResponse (rotated?)
+//!                     Client::revoke_*(t) ──poll loop──► ()
+//! ```
+//!
+//! A [`TokenExchange`] exists only as the result of a validated callback, and a
+//! [`PendingAuthorization`] is consumed by the callback that answers it: a code is never
+//! exchanged twice, and never without the state check.
+//!
+//! # The driver loop
+//!
+//! **Every exchange is driven by the same loop, and a driver must enforce the
+//! [`RequestPolicy`] each request carries: never follow a redirect, stop reading past the
+//! body cap, time out, and never resend a request whose policy forbids it.**
+//!
+//! ```ignore
+//! fn drive<E: Exchange>(mut exchange: E) -> Result<E::Output, MyError> {
+//!     loop {
+//!         match exchange.poll_output()? {
+//!             Poll::Request(request) => {
+//!                 let response = send(&request)?;          // your HTTP client
+//!                 exchange.handle_response(response.as_http_response())?;
+//!             }
+//!             Poll::Done(output) => return Ok(output),
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! `pkce-ureq` (blocking) and `pkce-reqwest` (async) are that loop, written once each.
+//!
+//! # A whole flow, with canned responses
+//!
+//! ```
+//! use pkce_flow::{Client, Exchange, HttpResponse, LoopbackHttp, Poll};
+//! # use rand_chacha::rand_core::SeedableRng;
+//! # fn main() -> Result<(), Box<dyn core::error::Error>> {
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
+//!
+//! let client = Client::builder("s6BhdRkqt3")
+//!     .issuer("https://as.example")
+//!     .authorization_endpoint("https://as.example/authorize")
+//!     .token_endpoint("https://as.example/token")
+//!     .redirect_uri("http://127.0.0.1:51004/callback")
+//!     .scopes("openid profile")
+//!     .build()?;
+//!
+//! // 1. Send the user to the authorization URL; keep the pending authorization.
+//! let (url, pending) = client.authorize(&mut rng)?;
+//! assert!(url.as_str().contains("code_challenge_method=S256"));
+//!
+//! // 2. The browser comes back to the redirect URI (here, what the server would send).
+//! let state = pending.state().expose_secret().to_owned();
+//! let query = format!("code=SplxlOBeZQQYbYS6WxSbIA&state={state}&iss=https%3A%2F%2Fas.example");
+//! let mut exchange = pending.callback(&query)?;
+//!
+//! // 3. The code exchange, through the poll loop.
+//! let Poll::Request(request) = exchange.poll_output()? else { unreachable!() };
+//! assert_eq!(request.url(), "https://as.example/token");
+//! let body = br#"{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600}"#;
+//! exchange.handle_response(HttpResponse::new(200, body).with_header("Content-Type", "application/json"))?;
+//! let Poll::Done(tokens) = exchange.poll_output()? else { unreachable!() };
+//! assert_eq!(tokens.expires_at(1_700_000_000), Some(1_700_003_600));
+//! assert_eq!(format!("{:?}", tokens.access_token()), "AccessToken(<redacted>)");
+//! # let _ = LoopbackHttp::Refuse;
+//! # Ok(()) }
+//! ```
+//!
+//! # Cargo features
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
+//! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
+
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod authorize;
+pub mod bearer;
+mod callback;
+mod config;
+mod discovery;
+mod endpoint;
+mod error;
+mod exchange;
+mod http;
+mod loose;
+mod request;
+mod revoke;
+mod secret;
+mod text;
+mod token;
+
+pub use authorize::{AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl, StoredAuthorization};
+pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
+pub use config::{Client, ClientAuth, ClientBuilder, Quirk, QuirkSet};
+pub use discovery::{Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url, parse_metadata};
+pub use endpoint::LoopbackHttp;
+pub use error::{
+    AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError, Error, Mismatch, Misuse,
+    ResponseError, TokenError, TokenErrorCode,
+};
+pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+pub use pkce_core;
+pub use revoke::Revocation;
+pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
+pub use text::{DISPLAY_LIMIT, UntrustedText};
+pub use token::{RefreshExchange, TokenExchange, TokenResponse, parse_token_response};

@@ -1,0 +1,299 @@
+//! Token responses (RFC 6749 §5), the code exchange (§4.1.3) and refresh (§6).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::sync::Arc;
+
+use pkce_core::CodeVerifier;
+use serde::Deserialize;
+
+use crate::config::{ClientConfig, Quirk, QuirkSet};
+use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
+use crate::exchange::{OneShot, error_status, json_object, oauth_error};
+use crate::http::{Exchange, HttpResponse, Poll};
+use crate::loose::Loose;
+use crate::request::authenticated_post;
+use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
+use crate::text::UntrustedText;
+
+/// A successful token response. Tokens are secrets; read them through their accessors.
+#[derive(Clone, Debug)]
+pub struct TokenResponse {
+    access_token: AccessToken,
+    expires_in: Option<u64>,
+    refresh_token: Option<RefreshToken>,
+    scope: Option<String>,
+    id_token: Option<String>,
+    quirks: QuirkSet,
+    rotated: bool,
+}
+
+impl TokenResponse {
+    /// The access token.
+    #[must_use]
+    pub fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    /// The token type; only `Bearer` is ever accepted.
+    #[must_use]
+    pub fn token_type(&self) -> &'static str {
+        "Bearer"
+    }
+
+    /// `expires_in`, in seconds, when the server gave it. The token may stop working earlier
+    /// (OAuth 2.1 §3.2.3).
+    #[must_use]
+    pub fn expires_in(&self) -> Option<u64> {
+        self.expires_in
+    }
+
+    /// The expiry instant, given when the response arrived (`now`, seconds since the Unix
+    /// epoch). `None` when no lifetime was given or the sum overflows.
+    #[must_use]
+    pub fn expires_at(&self, now: u64) -> Option<u64> {
+        self.expires_in.and_then(|d| now.checked_add(d))
+    }
+
+    /// The refresh token: after a refresh, the new one if the server rotated it, else the
+    /// one used (RFC 6749 §6).
+    #[must_use]
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    /// After a refresh: whether the server issued a new refresh token. The old one must then
+    /// be discarded (RFC 6749 §6); persist the new one before using the new access token.
+    #[must_use]
+    pub fn rotated(&self) -> bool {
+        self.rotated
+    }
+
+    /// The granted scope as the server stated it, or `None` when it stated none, which means
+    /// "as requested" (RFC 6749 §5.1).
+    #[must_use]
+    pub fn granted_scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// The OpenID Connect ID token, unvalidated, if the server sent one.
+    #[must_use]
+    pub fn id_token(&self) -> Option<&str> {
+        self.id_token.as_deref()
+    }
+
+    /// Which named quirks this response needed.
+    #[must_use]
+    pub fn quirks_applied(&self) -> QuirkSet {
+        self.quirks
+    }
+}
+
+#[derive(Deserialize)]
+struct RawToken<'a> {
+    #[serde(borrow)]
+    access_token: Option<Loose<'a>>,
+    #[serde(borrow)]
+    token_type: Option<Loose<'a>>,
+    #[serde(borrow)]
+    expires_in: Option<Loose<'a>>,
+    #[serde(borrow)]
+    expires: Option<Loose<'a>>,
+    #[serde(borrow)]
+    refresh_token: Option<Loose<'a>>,
+    #[serde(borrow)]
+    scope: Option<Loose<'a>>,
+    #[serde(borrow)]
+    id_token: Option<Loose<'a>>,
+    #[serde(borrow)]
+    error: Option<Loose<'a>>,
+}
+
+/// Parses a token endpoint response under the configured quirks.
+///
+/// # Errors
+/// An OAuth error for 400/401, [`ResponseError`] for everything that breaks RFC 6749 §5.
+pub fn parse_token_response(response: &HttpResponse<'_>, quirks: QuirkSet) -> Result<TokenResponse, Error> {
+    let mut applied = QuirkSet::empty();
+    match response.status() {
+        200 => {}
+        201 if quirks.contains(Quirk::Status201) => applied.insert(Quirk::Status201),
+        _ => return Err(error_status(response)),
+    }
+    if !response.is_json() {
+        return Err(ResponseError::UnexpectedContentType.into());
+    }
+    let raw: RawToken<'_> = json_object(response.body())?;
+    if let Some(Loose::Str(code)) = &raw.error {
+        if quirks.contains(Quirk::ErrorWith200) {
+            return Err(oauth_error(response.status(), response.body())
+                .unwrap_or(TokenError { status: response.status(), code: TokenErrorCode::parse(code), description: None, uri: None })
+                .into());
+        }
+        return Err(ResponseError::ErrorWithSuccessStatus(TokenErrorCode::parse(code)).into());
+    }
+    let access_token = match raw.access_token {
+        None => return Err(ResponseError::MissingField("access_token").into()),
+        Some(Loose::Str(s)) if is_vschar_string(&s) => AccessToken::new(s.into_owned()),
+        Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("access_token").into()),
+        Some(_) => return Err(ResponseError::InvalidType("access_token").into()),
+    };
+    match raw.token_type {
+        Some(Loose::Str(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(Loose::Str(t)) => {
+            return Err(ResponseError::UnsupportedTokenType(UntrustedText::new(t.into_owned())).into());
+        }
+        Some(_) => return Err(ResponseError::InvalidType("token_type").into()),
+        None if quirks.contains(Quirk::MissingTokenType) => applied.insert(Quirk::MissingTokenType),
+        None => return Err(ResponseError::MissingField("token_type").into()),
+    }
+    let expires_in = match (raw.expires_in, raw.expires) {
+        (Some(v), _) => Some(lifetime(v, quirks, &mut applied)?),
+        (None, Some(v)) if quirks.contains(Quirk::ExpiresField) => {
+            applied.insert(Quirk::ExpiresField);
+            Some(lifetime(v, quirks, &mut applied)?)
+        }
+        (None, _) => None,
+    };
+    let refresh_token = match raw.refresh_token {
+        None => None,
+        // An empty string is not a replacement (RFC 6749 §6 is silent; policy RF-4).
+        Some(Loose::Str(s)) if s.is_empty() => None,
+        Some(Loose::Str(s)) if is_vschar_string(&s) => Some(RefreshToken::new(s.into_owned())),
+        Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("refresh_token").into()),
+        Some(_) => return Err(ResponseError::InvalidType("refresh_token").into()),
+    };
+    let scope = raw.scope.and_then(|s| scope(s, quirks, &mut applied));
+    let id_token = raw.id_token.and_then(Loose::into_str).map(Cow::into_owned);
+    Ok(TokenResponse { access_token, expires_in, refresh_token, scope, id_token, quirks: applied, rotated: false })
+}
+
+/// `expires_in`: a non-negative JSON integer; a string of digits only under the quirk.
+fn lifetime(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Result<u64, ResponseError> {
+    match value {
+        Loose::UInt(n) => Ok(n),
+        Loose::NegInt | Loose::Float => Err(ResponseError::InvalidValue("expires_in")),
+        Loose::Str(s) if quirks.contains(Quirk::StringExpiresIn) => {
+            applied.insert(Quirk::StringExpiresIn);
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ResponseError::InvalidValue("expires_in"));
+            }
+            s.parse::<u64>().map_err(|_| ResponseError::InvalidValue("expires_in"))
+        }
+        _ => Err(ResponseError::InvalidType("expires_in")),
+    }
+}
+
+/// The granted scope (policy P-14): a string is kept as sent; the comma and array forms are
+/// turned into the standard space-separated form only under their quirks; anything else is
+/// ignored rather than failing the response.
+fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<String> {
+    match value {
+        Loose::Str(s) if s.contains(',') && quirks.contains(Quirk::CommaScope) => {
+            applied.insert(Quirk::CommaScope);
+            Some(s.split(',').map(str::trim).filter(|t| !t.is_empty()).collect::<alloc::vec::Vec<_>>().join(" "))
+        }
+        Loose::Str(s) => Some(s.into_owned()),
+        Loose::Strings(items) if quirks.contains(Quirk::ScopeArray) => {
+            applied.insert(Quirk::ScopeArray);
+            Some(items.join(" "))
+        }
+        _ => None,
+    }
+}
+
+/// The code exchange (RFC 6749 §4.1.3 + RFC 7636 §4.5). It exists only as the result of a
+/// validated callback, and sends its request once.
+#[derive(Debug)]
+pub struct TokenExchange {
+    config: Arc<ClientConfig>,
+    machine: OneShot<TokenResponse>,
+}
+
+impl TokenExchange {
+    pub(crate) fn new(config: Arc<ClientConfig>, code: &AuthorizationCode, verifier: &CodeVerifier) -> Self {
+        let c = &*config;
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", code.expose_secret()),
+            // The redirect URI exactly as sent in the authorization request (RFC 6749 §4.1.3).
+            ("redirect_uri", &*c.redirect_uri),
+            ("code_verifier", verifier.expose_secret()),
+        ];
+        let extras = c.token_params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let request = authenticated_post(c, &c.token_endpoint, params.into_iter().chain(extras));
+        let machine = OneShot::new(request);
+        Self { config, machine }
+    }
+}
+
+impl Exchange for TokenExchange {
+    type Output = TokenResponse;
+
+    fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
+        self.machine.poll()
+    }
+
+    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
+        let quirks = self.config.quirks;
+        self.machine.handle(&response, |r| parse_token_response(r, quirks).map(Some))
+    }
+}
+
+/// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is
+/// kept; [`TokenResponse::rotated`] says which happened.
+#[derive(Debug)]
+pub struct RefreshExchange {
+    config: Arc<ClientConfig>,
+    old: RefreshToken,
+    machine: OneShot<TokenResponse>,
+}
+
+impl crate::config::Client {
+    /// Starts a refresh with the granted scope.
+    #[must_use]
+    pub fn refresh(&self, refresh_token: &RefreshToken) -> RefreshExchange {
+        self.refresh_request(refresh_token, None)
+    }
+
+    /// Starts a refresh asking for a narrower scope (it must be within the original grant).
+    ///
+    /// # Errors
+    /// [`crate::ConfigError::InvalidScope`] when `scope` is not valid scope syntax.
+    pub fn refresh_with_scope(&self, refresh_token: &RefreshToken, scope: &str) -> Result<RefreshExchange, Error> {
+        if !scope.split(' ').all(crate::endpoint::is_scope_token) {
+            return Err(crate::error::ConfigError::InvalidScope.into());
+        }
+        Ok(self.refresh_request(refresh_token, Some(scope)))
+    }
+
+    fn refresh_request(&self, refresh_token: &RefreshToken, scope: Option<&str>) -> RefreshExchange {
+        let c = &*self.config;
+        let base = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
+        let scope = scope.map(|s| ("scope", s));
+        let extras = c.refresh_params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        let request = authenticated_post(c, &c.token_endpoint, base.into_iter().chain(scope).chain(extras));
+        RefreshExchange { config: Arc::clone(&self.config), old: refresh_token.clone(), machine: OneShot::new(request) }
+    }
+}
+
+impl Exchange for RefreshExchange {
+    type Output = TokenResponse;
+
+    fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
+        self.machine.poll()
+    }
+
+    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
+        let quirks = self.config.quirks;
+        let old = &self.old;
+        self.machine.handle(&response, |r| {
+            let mut tokens = parse_token_response(r, quirks)?;
+            match &tokens.refresh_token {
+                Some(new) => tokens.rotated = new != old,
+                None => tokens.refresh_token = Some(old.clone()),
+            }
+            Ok(Some(tokens))
+        })
+    }
+}
