@@ -45,7 +45,11 @@ pub fn client_secret_basic<'b>(
     }
     let mut out = SliceWriter::new(buf);
     out.push_bytes(PREFIX.as_bytes());
-    let mut b64 = Base64Sink { out, group: [0; 3], filled: 0 };
+    let mut b64 = Base64Sink {
+        out,
+        group: [0; 3],
+        filled: 0,
+    };
     // The sink never fails; errors are impossible here.
     let _ = encode_component(&mut b64, client_id);
     b64.push(b':');

@@ -102,7 +102,9 @@ impl CodeChallenge {
 
 impl fmt::Debug for CodeChallenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CodeChallenge").field(&self.as_str()).finish()
+        f.debug_tuple("CodeChallenge")
+            .field(&self.as_str())
+            .finish()
     }
 }
 
@@ -122,8 +124,9 @@ impl serde::Serialize for CodeChallenge {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CodeChallenge {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(crate::serde_str::Visitor::new("an S256 code challenge", |s| {
-            Self::parse(s).ok_or("an invalid code challenge")
-        }))
+        d.deserialize_str(crate::serde_str::Visitor::new(
+            "an S256 code challenge",
+            |s| Self::parse(s).ok_or("an invalid code challenge"),
+        ))
     }
 }

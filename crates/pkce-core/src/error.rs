@@ -73,9 +73,18 @@ pub enum InvalidVerifier {
 impl fmt::Display for InvalidVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooShort(n) => write!(f, "code verifier too short: {n} characters, at least 43 needed"),
-            Self::TooLong(n) => write!(f, "code verifier too long: {n} characters, at most 128 allowed"),
-            Self::Char(c) => write!(f, "code verifier contains the character {c:?}, outside the unreserved set"),
+            Self::TooShort(n) => write!(
+                f,
+                "code verifier too short: {n} characters, at least 43 needed"
+            ),
+            Self::TooLong(n) => write!(
+                f,
+                "code verifier too long: {n} characters, at most 128 allowed"
+            ),
+            Self::Char(c) => write!(
+                f,
+                "code verifier contains the character {c:?}, outside the unreserved set"
+            ),
         }
     }
 }

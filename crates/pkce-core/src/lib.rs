@@ -22,7 +22,9 @@ pub use basic::client_secret_basic_string;
 pub use basic::{client_secret_basic, client_secret_basic_len};
 pub use challenge::{CHALLENGE_LEN, ChallengeMethod, CodeChallenge};
 pub use ct::constant_time_eq;
-pub use error::{BufferTooSmall, FormError, GenerateError, InvalidToken, InvalidVerifier, RngError};
+pub use error::{
+    BufferTooSmall, FormError, GenerateError, InvalidToken, InvalidVerifier, RngError,
+};
 pub use sink::SliceWriter;
 pub use token::{Nonce, State, TOKEN_LEN};
 pub use verifier::{

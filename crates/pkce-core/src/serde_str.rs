@@ -13,7 +13,11 @@ pub(crate) struct Visitor<T> {
 
 impl<T> Visitor<T> {
     pub(crate) fn new(expecting: &'static str, parse: fn(&str) -> Result<T, &'static str>) -> Self {
-        Self { expecting, parse, marker: PhantomData }
+        Self {
+            expecting,
+            parse,
+            marker: PhantomData,
+        }
     }
 }
 

@@ -41,7 +41,11 @@ impl Random256 {
         let ok = Base64UrlUnpadded::decode(chars, &mut raw).is_ok();
         #[cfg(feature = "zeroize")]
         zeroize::Zeroize::zeroize(&mut raw);
-        if ok { Ok(Self { chars }) } else { Err(InvalidToken) }
+        if ok {
+            Ok(Self { chars })
+        } else {
+            Err(InvalidToken)
+        }
     }
 
     fn as_str(&self) -> &str {

@@ -72,7 +72,9 @@ impl CodeVerifier {
             let mut chars = [0u8; MAX_VERIFIER_LEN];
             let encoded = Base64UrlUnpadded::encode(raw, &mut chars);
             let out = match encoded {
-                Ok(text) => heapless::String::try_from(text).map_err(|_| GenerateError::OctetCount(octets)),
+                Ok(text) => {
+                    heapless::String::try_from(text).map_err(|_| GenerateError::OctetCount(octets))
+                }
                 Err(_) => Err(GenerateError::OctetCount(octets)),
             };
             wipe(&mut chars);
@@ -165,8 +167,9 @@ impl serde::Serialize for CodeVerifier {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CodeVerifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(crate::serde_str::Visitor::new("a PKCE code verifier", |s| {
-            Self::new(s).map_err(|_| "an invalid code verifier")
-        }))
+        d.deserialize_str(crate::serde_str::Visitor::new(
+            "a PKCE code verifier",
+            |s| Self::new(s).map_err(|_| "an invalid code verifier"),
+        ))
     }
 }

@@ -39,7 +39,9 @@ impl fmt::Display for AuthorizationUrl {
 impl fmt::Debug for AuthorizationUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The state in the query is treated as a secret in logs.
-        f.debug_tuple("AuthorizationUrl").field(&crate::endpoint::without_query(&self.0)).finish()
+        f.debug_tuple("AuthorizationUrl")
+            .field(&crate::endpoint::without_query(&self.0))
+            .finish()
     }
 }
 
@@ -116,7 +118,10 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Rng`] if the generator fails; [`Error::Misuse`] if the server requires PAR.
-    pub fn authorize<R: TryCryptoRng + ?Sized>(&self, rng: &mut R) -> Result<(AuthorizationUrl, PendingAuthorization), Error> {
+    pub fn authorize<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<(AuthorizationUrl, PendingAuthorization), Error> {
         if self.config.par_required {
             return Err(Misuse::ParRequired.into());
         }
@@ -138,7 +143,10 @@ impl Client {
     ///
     /// # Errors
     /// [`Error::Rng`]; [`Error::Misuse`] when no PAR endpoint is configured.
-    pub fn push_authorization<R: TryCryptoRng + ?Sized>(&self, rng: &mut R) -> Result<PushedAuthorization, Error> {
+    pub fn push_authorization<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<PushedAuthorization, Error> {
         let c = &*self.config;
         let endpoint = c.par_endpoint.as_deref().ok_or(Misuse::NoParEndpoint)?;
         let pending = self.new_pending(rng)?;
@@ -151,7 +159,10 @@ impl Client {
             Ok(())
         });
         let request = authenticated_post(c, endpoint, pairs);
-        Ok(PushedAuthorization { pending: Some(pending), machine: OneShot::new(request) })
+        Ok(PushedAuthorization {
+            pending: Some(pending),
+            machine: OneShot::new(request),
+        })
     }
 
     /// Restores a stored pending authorization for this client.
@@ -169,14 +180,31 @@ impl Client {
         if !same {
             return Err(Misuse::ForeignAuthorization.into());
         }
-        Ok(PendingAuthorization { config: Arc::clone(&self.config), verifier: stored.verifier, state: stored.state, nonce: stored.nonce })
+        Ok(PendingAuthorization {
+            config: Arc::clone(&self.config),
+            verifier: stored.verifier,
+            state: stored.state,
+            nonce: stored.nonce,
+        })
     }
 
-    fn new_pending<R: TryCryptoRng + ?Sized>(&self, rng: &mut R) -> Result<PendingAuthorization, Error> {
+    fn new_pending<R: TryCryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<PendingAuthorization, Error> {
         let verifier = CodeVerifier::generate(rng)?;
         let state = State::generate(rng)?;
-        let nonce = if self.config.send_nonce { Some(Nonce::generate(rng)?) } else { None };
-        Ok(PendingAuthorization { config: Arc::clone(&self.config), verifier, state, nonce })
+        let nonce = if self.config.send_nonce {
+            Some(Nonce::generate(rng)?)
+        } else {
+            None
+        };
+        Ok(PendingAuthorization {
+            config: Arc::clone(&self.config),
+            verifier,
+            state,
+            nonce,
+        })
     }
 }
 
@@ -189,9 +217,15 @@ fn push_separator(url: &mut String) {
     }
 }
 
-fn write_query<W: fmt::Write>(out: W, pending: &PendingAuthorization, challenge: &CodeChallenge) -> fmt::Result {
+fn write_query<W: fmt::Write>(
+    out: W,
+    pending: &PendingAuthorization,
+    challenge: &CodeChallenge,
+) -> fmt::Result {
     let mut form = FormEncoder::new(out);
-    for_each_param(pending, challenge, true, |name, value| form.append_pair(name, value))
+    for_each_param(pending, challenge, true, |name, value| {
+        form.append_pair(name, value)
+    })
 }
 
 /// Every authorization request parameter, in order, each exactly once.
@@ -259,7 +293,11 @@ impl Exchange for PushedAuthorization {
             Poll::Request(r) => Ok(Poll::Request(r)),
             Poll::Done((url, expires_in)) => {
                 let pending = self.pending.take().ok_or(Misuse::Finished)?;
-                Ok(Poll::Done(PushedAuthorizationUrl { url, expires_in, pending }))
+                Ok(Poll::Done(PushedAuthorizationUrl {
+                    url,
+                    expires_in,
+                    pending,
+                }))
             }
         }
     }
@@ -279,15 +317,21 @@ impl Exchange for PushedAuthorization {
             }
             let body: ParBody<'_> = json_object(r.body())?;
             let request_uri = match body.request_uri {
-                Some(Loose::Str(s)) if s.len() > MAX_REQUEST_URI => return Err(ResponseError::TooLarge.into()),
+                Some(Loose::Str(s)) if s.len() > MAX_REQUEST_URI => {
+                    return Err(ResponseError::TooLarge.into());
+                }
                 Some(Loose::Str(s)) if crate::secret::is_vschar_string(&s) => s,
-                Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("request_uri").into()),
+                Some(Loose::Str(_)) => {
+                    return Err(ResponseError::InvalidValue("request_uri").into());
+                }
                 Some(_) => return Err(ResponseError::InvalidType("request_uri").into()),
                 None => return Err(ResponseError::MissingField("request_uri").into()),
             };
             let expires_in = match body.expires_in {
                 Some(Loose::UInt(n)) if n > 0 => n,
-                Some(Loose::UInt(_) | Loose::NegInt | Loose::Float) => return Err(ResponseError::InvalidValue("expires_in").into()),
+                Some(Loose::UInt(_) | Loose::NegInt | Loose::Float) => {
+                    return Err(ResponseError::InvalidValue("expires_in").into());
+                }
                 Some(_) => return Err(ResponseError::InvalidType("expires_in").into()),
                 None => return Err(ResponseError::MissingField("expires_in").into()),
             };

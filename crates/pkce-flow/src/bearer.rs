@@ -73,7 +73,9 @@ pub struct Challenge {
 /// # Errors
 /// [`ResponseError::MalformedChallenge`] on a syntax error (an unterminated quoted string, a
 /// missing scheme); [`ResponseError::TooLarge`] past [`MAX_CHALLENGE_BYTES`].
-pub fn parse_challenges<'v>(values: impl IntoIterator<Item = &'v str>) -> Result<Vec<Challenge>, Error> {
+pub fn parse_challenges<'v>(
+    values: impl IntoIterator<Item = &'v str>,
+) -> Result<Vec<Challenge>, Error> {
     let mut out = Vec::new();
     let mut total = 0usize;
     for value in values {
@@ -81,7 +83,11 @@ pub fn parse_challenges<'v>(values: impl IntoIterator<Item = &'v str>) -> Result
         if total > MAX_CHALLENGE_BYTES {
             return Err(ResponseError::TooLarge.into());
         }
-        Parser { s: value.as_bytes(), i: 0 }.challenges(&mut out)?;
+        Parser {
+            s: value.as_bytes(),
+            i: 0,
+        }
+        .challenges(&mut out)?;
     }
     Ok(out)
 }
@@ -91,9 +97,14 @@ pub fn parse_challenges<'v>(values: impl IntoIterator<Item = &'v str>) -> Result
 ///
 /// # Errors
 /// As [`parse_challenges`].
-pub fn bearer_challenge<'v>(values: impl IntoIterator<Item = &'v str>) -> Result<Option<BearerChallenge>, Error> {
+pub fn bearer_challenge<'v>(
+    values: impl IntoIterator<Item = &'v str>,
+) -> Result<Option<BearerChallenge>, Error> {
     let challenges = parse_challenges(values)?;
-    let Some(ch) = challenges.into_iter().find(|c| c.scheme.eq_ignore_ascii_case("bearer")) else {
+    let Some(ch) = challenges
+        .into_iter()
+        .find(|c| c.scheme.eq_ignore_ascii_case("bearer"))
+    else {
         return Ok(None);
     };
     let mut out = BearerChallenge::default();
@@ -112,7 +123,13 @@ pub fn bearer_challenge<'v>(values: impl IntoIterator<Item = &'v str>) -> Result
         }
         match slot {
             0 => out.realm = Some(UntrustedText::new(value)),
-            1 => out.scope = value.split(' ').filter(|s| !s.is_empty()).map(String::from).collect(),
+            1 => {
+                out.scope = value
+                    .split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            }
             2 => {
                 out.error = Some(match value.as_str() {
                     "invalid_request" => BearerErrorCode::InvalidRequest,
@@ -196,7 +213,11 @@ impl Parser<'_> {
             if scheme.is_empty() {
                 return Err(ResponseError::MalformedChallenge.into());
             }
-            let mut ch = Challenge { scheme, token68: None, params: Vec::new() };
+            let mut ch = Challenge {
+                scheme,
+                token68: None,
+                params: Vec::new(),
+            };
             self.skip_ws();
             self.params(&mut ch)?;
             out.push(ch);
@@ -232,7 +253,10 @@ impl Parser<'_> {
             self.skip_ws();
             if self.peek() != Some(b'=') {
                 // A token68 without padding (alone after the scheme), or the next scheme.
-                if first && matches!(self.peek(), None | Some(b',')) && !self.next_is_param_after_comma() {
+                if first
+                    && matches!(self.peek(), None | Some(b','))
+                    && !self.next_is_param_after_comma()
+                {
                     ch.token68 = Some(String::from_utf8_lossy(word).into_owned());
                     return Ok(());
                 }
@@ -253,7 +277,8 @@ impl Parser<'_> {
                 if !first || word_end != self.i {
                     return Err(malformed());
                 }
-                ch.token68 = Some(String::from_utf8_lossy(self.s.get(start..j).unwrap_or(&[])).into_owned());
+                ch.token68 =
+                    Some(String::from_utf8_lossy(self.s.get(start..j).unwrap_or(&[])).into_owned());
                 self.i = k;
                 return Ok(());
             }
@@ -261,8 +286,13 @@ impl Parser<'_> {
                 return Err(malformed());
             }
             self.i = k;
-            let value = if self.peek() == Some(b'"') { self.quoted()? } else { self.token() };
-            ch.params.push((String::from_utf8_lossy(word).to_ascii_lowercase(), value));
+            let value = if self.peek() == Some(b'"') {
+                self.quoted()?
+            } else {
+                self.token()
+            };
+            ch.params
+                .push((String::from_utf8_lossy(word).to_ascii_lowercase(), value));
             self.skip_ws();
             if !matches!(self.peek(), None | Some(b',')) {
                 return Err(malformed());
@@ -274,7 +304,10 @@ impl Parser<'_> {
     /// After `token ,`: whether what follows the comma is `token =` (a parameter of the
     /// current challenge) rather than a new scheme.
     fn next_is_param_after_comma(&self) -> bool {
-        let mut p = Parser { s: self.s, i: self.i };
+        let mut p = Parser {
+            s: self.s,
+            i: self.i,
+        };
         p.skip_separators();
         let _ = p.token();
         p.skip_ws();

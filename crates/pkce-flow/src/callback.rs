@@ -26,7 +26,14 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 /// The largest encoded value of one OAuth parameter accepted.
 pub const MAX_VALUE_BYTES: usize = 16 * 1024;
 
-const PARAMS: [&str; 6] = ["code", "state", "iss", "error", "error_description", "error_uri"];
+const PARAMS: [&str; 6] = [
+    "code",
+    "state",
+    "iss",
+    "error",
+    "error_description",
+    "error_uri",
+];
 const CODE: usize = 0;
 const STATE: usize = 1;
 const ISS: usize = 2;
@@ -38,7 +45,9 @@ const URI: usize = 5;
 /// not be attributed to it (then keep waiting for the real one).
 pub struct Rejected {
     error: Error,
-    pending: Option<PendingAuthorization>,
+    // Boxed: the pending authorization holds its secrets inline, and the error path should
+    // not make every `Result` of the success path that large.
+    pending: Option<alloc::boxed::Box<PendingAuthorization>>,
 }
 
 impl Rejected {
@@ -51,7 +60,7 @@ impl Rejected {
     /// The pending authorization, if it is still usable (forged or malformed callbacks).
     #[must_use]
     pub fn into_pending(self) -> Option<PendingAuthorization> {
-        self.pending
+        self.pending.map(|p| *p)
     }
 
     /// Whether the pending authorization is still usable.
@@ -69,7 +78,10 @@ impl Rejected {
 
 impl fmt::Debug for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rejected").field("error", &self.error).field("recoverable", &self.is_recoverable()).finish()
+        f.debug_struct("Rejected")
+            .field("error", &self.error)
+            .field("recoverable", &self.is_recoverable())
+            .finish()
     }
 }
 
@@ -100,8 +112,11 @@ impl PendingAuthorization {
     /// attributable to it (see the module docs).
     pub fn callback(self, query: &str) -> Result<TokenExchange, Rejected> {
         match self.check(query) {
-            Ok(exchange) => Ok(exchange),
-            Err((error, keep)) => Err(Rejected { error, pending: keep.then_some(self) }),
+            Ok(code) => Ok(TokenExchange::new(self.config, code, self.verifier)),
+            Err((error, keep)) => Err(Rejected {
+                error,
+                pending: keep.then(|| alloc::boxed::Box::new(self)),
+            }),
         }
     }
 
@@ -113,8 +128,14 @@ impl PendingAuthorization {
     /// As [`Self::callback`].
     pub fn callback_url(self, url: &str) -> Result<TokenExchange, Rejected> {
         let (before_fragment, fragment) = url.split_once('#').unwrap_or((url, ""));
-        let fragment_has_oauth = Pairs::new(fragment.as_bytes()).any(|(n, _)| PARAMS.iter().any(|p| n.decoded_eq(p)));
-        let reject = |this, e: CallbackError| Err(Rejected { error: e.into(), pending: Some(this) });
+        let fragment_has_oauth =
+            Pairs::new(fragment.as_bytes()).any(|(n, _)| PARAMS.iter().any(|p| n.decoded_eq(p)));
+        let reject = |this, e: CallbackError| {
+            Err(Rejected {
+                error: e.into(),
+                pending: Some(alloc::boxed::Box::new(this)),
+            })
+        };
         if fragment_has_oauth {
             return reject(self, CallbackError::AmbiguousResponse);
         }
@@ -126,7 +147,7 @@ impl PendingAuthorization {
     }
 
     /// The checks; the flag says whether the pending authorization survives the error.
-    fn check(&self, query: &str) -> Result<TokenExchange, (Error, bool)> {
+    fn check(&self, query: &str) -> Result<AuthorizationCode, (Error, bool)> {
         const KEEP: bool = true;
         const CONSUME: bool = false;
         let found = collect(query).map_err(|e| (e.into(), KEEP))?;
@@ -137,7 +158,9 @@ impl PendingAuthorization {
         let mut buf = [0u8; 64];
         let received = match state.decode_into(&mut buf) {
             Ok(s) => s,
-            Err(pkce_core::FormError::BufferTooSmall(_)) => return Err((Mismatch::StateMismatch.into(), KEEP)),
+            Err(pkce_core::FormError::BufferTooSmall(_)) => {
+                return Err((Mismatch::StateMismatch.into(), KEEP));
+            }
             Err(_) => return Err((CallbackError::MalformedEncoding("state").into(), KEEP)),
         };
         if !self.state.matches(received) {
@@ -163,15 +186,20 @@ impl PendingAuthorization {
             if code.is_some() {
                 return Err((CallbackError::AmbiguousResponse.into(), CONSUME));
             }
-            return Err((authorization_error(error, found[DESCRIPTION], found[URI]).map_err(|e| (e, CONSUME))?, CONSUME));
+            return Err((
+                authorization_error(error, found[DESCRIPTION], found[URI])
+                    .map_err(|e| (e, CONSUME))?,
+                CONSUME,
+            ));
         }
         let code = code.ok_or((CallbackError::MissingCode.into(), CONSUME))?;
-        let code = code.decode_string().map_err(|_| (CallbackError::MalformedEncoding("code").into(), CONSUME))?;
+        let code = code
+            .decode_string()
+            .map_err(|_| (CallbackError::MalformedEncoding("code").into(), CONSUME))?;
         if !is_vschar_string(&code) {
             return Err((CallbackError::InvalidCode.into(), CONSUME));
         }
-        let code = AuthorizationCode::new(code);
-        Ok(TokenExchange::new(alloc::sync::Arc::clone(&self.config), &code, &self.verifier))
+        Ok(AuthorizationCode::new(code))
     }
 }
 
@@ -195,7 +223,9 @@ fn collect(query: &str) -> Result<[Option<Encoded<'_>>; 6], CallbackError> {
         }
         let slot = found.get_mut(i).ok_or(CallbackError::TooLarge)?;
         if slot.is_some() {
-            return Err(CallbackError::DuplicateParameter(PARAMS.get(i).copied().unwrap_or("?")));
+            return Err(CallbackError::DuplicateParameter(
+                PARAMS.get(i).copied().unwrap_or("?"),
+            ));
         }
         *slot = Some(value);
     }
@@ -203,12 +233,23 @@ fn collect(query: &str) -> Result<[Option<Encoded<'_>>; 6], CallbackError> {
 }
 
 /// The authorization error, its texts decoded strictly (policy P-12).
-fn authorization_error(error: Encoded<'_>, description: Option<Encoded<'_>>, uri: Option<Encoded<'_>>) -> Result<Error, Error> {
-    let code = error.decode_string().map_err(|_| CallbackError::MalformedEncoding("error"))?;
-    let text = |v: Option<Encoded<'_>>, name: &'static str| -> Result<Option<UntrustedText>, Error> {
-        v.map(|v| v.decode_string().map(UntrustedText::new).map_err(|_| CallbackError::MalformedEncoding(name).into()))
+fn authorization_error(
+    error: Encoded<'_>,
+    description: Option<Encoded<'_>>,
+    uri: Option<Encoded<'_>>,
+) -> Result<Error, Error> {
+    let code = error
+        .decode_string()
+        .map_err(|_| CallbackError::MalformedEncoding("error"))?;
+    let text =
+        |v: Option<Encoded<'_>>, name: &'static str| -> Result<Option<UntrustedText>, Error> {
+            v.map(|v| {
+                v.decode_string()
+                    .map(UntrustedText::new)
+                    .map_err(|_| CallbackError::MalformedEncoding(name).into())
+            })
             .transpose()
-    };
+        };
     Ok(Error::Authorization(AuthorizationError {
         code: AuthorizationErrorCode::parse(&code),
         description: text(description, "error_description")?,

@@ -6,7 +6,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::discovery::ServerMetadata;
-use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer, check_query_free_of, check_redirect_uri, is_scope_token};
+use crate::endpoint::{
+    LoopbackHttp, check_endpoint, check_issuer, check_query_free_of, check_redirect_uri,
+    is_scope_token,
+};
 use crate::error::{ConfigError, Error};
 use crate::http::RequestPolicy;
 use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
@@ -96,13 +99,27 @@ impl QuirkSet {
 
 /// Parameters the client writes itself into an authorization request.
 pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
-    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
-    "code_challenge_method", "request_uri", "nonce",
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "request_uri",
+    "nonce",
 ];
 /// Parameters the client writes itself into token, refresh and revocation requests.
 pub(crate) const TOKEN_RESERVED: [&str; 9] = [
-    "grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier",
-    "refresh_token", "token", "token_type_hint",
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "client_id",
+    "client_secret",
+    "code_verifier",
+    "refresh_token",
+    "token",
+    "token_type_hint",
 ];
 /// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
 const REPEATABLE: [&str; 1] = ["resource"];
@@ -138,7 +155,6 @@ pub struct Client {
 
 impl Client {
     /// Starts a configuration for `client_id`.
-    #[must_use]
     pub fn builder(client_id: &str) -> ClientBuilder {
         ClientBuilder::new(client_id)
     }
@@ -242,13 +258,19 @@ impl ClientBuilder {
         self.issuer = Some(metadata.issuer.clone());
         self.authorization_endpoint = Some(metadata.authorization_endpoint.clone());
         self.token_endpoint = Some(metadata.token_endpoint.clone());
-        self.revocation_endpoint.clone_from(&metadata.revocation_endpoint);
-        self.par_endpoint.clone_from(&metadata.pushed_authorization_request_endpoint);
-        self.userinfo_endpoint.clone_from(&metadata.userinfo_endpoint);
+        self.revocation_endpoint
+            .clone_from(&metadata.revocation_endpoint);
+        self.par_endpoint
+            .clone_from(&metadata.pushed_authorization_request_endpoint);
+        self.userinfo_endpoint
+            .clone_from(&metadata.userinfo_endpoint);
         self.iss_required |= metadata.authorization_response_iss_parameter_supported;
         self.par_required |= metadata.require_pushed_authorization_requests;
         self.s256_advertised = Some(
-            metadata.code_challenge_methods_supported.as_ref().is_some_and(|m| m.iter().any(|m| m == "S256")),
+            metadata
+                .code_challenge_methods_supported
+                .as_ref()
+                .is_some_and(|m| m.iter().any(|m| m == "S256")),
         );
         self.auth_methods = Some(
             metadata
@@ -330,26 +352,31 @@ impl ClientBuilder {
 
     /// An extra parameter on the authorization request (`prompt`, `login_hint`, …).
     pub fn authorization_param(mut self, name: &str, value: &str) -> Self {
-        self.authorization_params.push((String::from(name), String::from(value)));
+        self.authorization_params
+            .push((String::from(name), String::from(value)));
         self
     }
 
     /// An extra parameter on the code exchange request.
     pub fn token_param(mut self, name: &str, value: &str) -> Self {
-        self.token_params.push((String::from(name), String::from(value)));
+        self.token_params
+            .push((String::from(name), String::from(value)));
         self
     }
 
     /// An extra parameter on refresh requests.
     pub fn refresh_param(mut self, name: &str, value: &str) -> Self {
-        self.refresh_params.push((String::from(name), String::from(value)));
+        self.refresh_params
+            .push((String::from(name), String::from(value)));
         self
     }
 
     /// An RFC 8707 `resource` indicator on the authorization, token and refresh requests.
     /// May be given several times.
     pub fn resource(self, uri: &str) -> Self {
-        self.authorization_param("resource", uri).token_param("resource", uri).refresh_param("resource", uri)
+        self.authorization_param("resource", uri)
+            .token_param("resource", uri)
+            .refresh_param("resource", uri)
     }
 
     /// An RFC 8707-style `audience` on the authorization, token and refresh requests.
@@ -403,7 +430,11 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::Config`] naming the first problem found.
     pub fn build(self) -> Result<Client, Error> {
-        self.build_config().map(|config| Client { config: Arc::new(config) }).map_err(Error::Config)
+        self.build_config()
+            .map(|config| Client {
+                config: Arc::new(config),
+            })
+            .map_err(Error::Config)
     }
 
     fn build_config(self) -> Result<ClientConfig, ConfigError> {
@@ -415,7 +446,9 @@ impl ClientBuilder {
         {
             return Err(ConfigError::InvalidClientSecret);
         }
-        let redirect_uri = self.redirect_uri.ok_or(ConfigError::Missing("redirect_uri"))?;
+        let redirect_uri = self
+            .redirect_uri
+            .ok_or(ConfigError::Missing("redirect_uri"))?;
         check_redirect_uri(&redirect_uri)?;
         if !self.scopes.iter().all(|s| is_scope_token(s)) {
             return Err(ConfigError::InvalidScope);
@@ -425,12 +458,22 @@ impl ClientBuilder {
             check_issuer(issuer, loopback)?;
         }
         let endpoint = |name: &'static str, url: &Option<String>| -> Result<(), ConfigError> {
-            url.as_deref().map_or(Ok(()), |u| check_endpoint(u, loopback).map(|_| ()).map_err(|e| ConfigError::Endpoint(name, e)))
+            url.as_deref().map_or(Ok(()), |u| {
+                check_endpoint(u, loopback)
+                    .map(|_| ())
+                    .map_err(|e| ConfigError::Endpoint(name, e))
+            })
         };
-        let authorization_endpoint =
-            self.authorization_endpoint.ok_or(ConfigError::Missing("authorization_endpoint"))?;
-        let token_endpoint = self.token_endpoint.ok_or(ConfigError::Missing("token_endpoint"))?;
-        endpoint("authorization_endpoint", &Some(authorization_endpoint.clone()))?;
+        let authorization_endpoint = self
+            .authorization_endpoint
+            .ok_or(ConfigError::Missing("authorization_endpoint"))?;
+        let token_endpoint = self
+            .token_endpoint
+            .ok_or(ConfigError::Missing("token_endpoint"))?;
+        endpoint(
+            "authorization_endpoint",
+            &Some(authorization_endpoint.clone()),
+        )?;
         endpoint("token_endpoint", &Some(token_endpoint.clone()))?;
         endpoint("revocation_endpoint", &self.revocation_endpoint)?;
         endpoint("pushed_authorization_request_endpoint", &self.par_endpoint)?;
@@ -439,17 +482,23 @@ impl ClientBuilder {
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
         check_extras(&self.refresh_params, &TOKEN_RESERVED)?;
-        let extra_names: Vec<&str> = self.authorization_params.iter().map(|(n, _)| n.as_str()).collect();
+        let extra_names: Vec<&str> = self
+            .authorization_params
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
         for reserved in [&AUTHORIZATION_RESERVED[..], &extra_names[..]] {
             check_query_free_of(&authorization_endpoint, reserved)
                 .map_err(|e| ConfigError::Endpoint("authorization_endpoint", e))?;
         }
-        check_query_free_of(&token_endpoint, &TOKEN_RESERVED).map_err(|e| ConfigError::Endpoint("token_endpoint", e))?;
+        check_query_free_of(&token_endpoint, &TOKEN_RESERVED)
+            .map_err(|e| ConfigError::Endpoint("token_endpoint", e))?;
 
         if self.s256_advertised == Some(false) && !self.assume_s256 {
             return Err(ConfigError::S256Unsupported);
         }
-        if let (Some(methods), ClientAuth::Basic(_) | ClientAuth::Post(_)) = (&self.auth_methods, &self.auth)
+        if let (Some(methods), ClientAuth::Basic(_) | ClientAuth::Post(_)) =
+            (&self.auth_methods, &self.auth)
             && !methods.iter().any(|m| m == self.auth.method_name())
         {
             return Err(ConfigError::AuthMethodUnsupported(self.auth.method_name()));
@@ -458,7 +507,9 @@ impl ClientBuilder {
             return Err(ConfigError::IssuerRequiredForIss);
         }
         if self.par_required && self.par_endpoint.is_none() {
-            return Err(ConfigError::Missing("pushed_authorization_request_endpoint"));
+            return Err(ConfigError::Missing(
+                "pushed_authorization_request_endpoint",
+            ));
         }
         let scope = (!self.scopes.is_empty()).then(|| self.scopes.join(" "));
         Ok(ClientConfig {
@@ -493,7 +544,9 @@ fn check_extras(params: &[(String, String)], reserved: &[&str]) -> Result<(), Co
             || reserved.contains(&name.as_str())
             || (repeated && !REPEATABLE.contains(&name.as_str()));
         if bad {
-            return Err(ConfigError::InvalidExtraParameter(UntrustedText::new(name.clone())));
+            return Err(ConfigError::InvalidExtraParameter(UntrustedText::new(
+                name.clone(),
+            )));
         }
     }
     Ok(())

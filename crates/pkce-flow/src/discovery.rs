@@ -45,8 +45,14 @@ pub fn openid_configuration_url(issuer: &str) -> String {
 /// `scheme://authority` and the rest (path, starting with `/`, or empty).
 fn split_origin(url: &str) -> (&str, &str) {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let path_start = url.get(after_scheme..).and_then(|rest| rest.find('/')).map_or(url.len(), |i| after_scheme + i);
-    (url.get(..path_start).unwrap_or(url), url.get(path_start..).unwrap_or(""))
+    let path_start = url
+        .get(after_scheme..)
+        .and_then(|rest| rest.find('/'))
+        .map_or(url.len(), |i| after_scheme + i);
+    (
+        url.get(..path_start).unwrap_or(url),
+        url.get(path_start..).unwrap_or(""),
+    )
 }
 
 /// Validated authorization server metadata. Unknown members are ignored.
@@ -105,28 +111,45 @@ struct RawMetadata {
 /// # Errors
 /// [`ResponseError`] when the document is not JSON, the issuer differs, a required member is
 /// missing, or an endpoint is not acceptable.
-pub fn parse_metadata(issuer: &str, body: &[u8], loopback: LoopbackHttp) -> Result<ServerMetadata, Error> {
+pub fn parse_metadata(
+    issuer: &str,
+    body: &[u8],
+    loopback: LoopbackHttp,
+) -> Result<ServerMetadata, Error> {
     let raw: RawMetadata = json_object(body)?;
     let found = raw.issuer.ok_or(ResponseError::MissingField("issuer"))?;
     if found != issuer {
         return Err(ResponseError::IssuerMismatch.into());
     }
-    let required = |name: &'static str, v: Option<String>| v.ok_or(ResponseError::MissingField(name));
+    let required =
+        |name: &'static str, v: Option<String>| v.ok_or(ResponseError::MissingField(name));
     let authorization_endpoint = required("authorization_endpoint", raw.authorization_endpoint)?;
     let token_endpoint = required("token_endpoint", raw.token_endpoint)?;
-    let types = raw.response_types_supported.ok_or(ResponseError::MissingField("response_types_supported"))?;
+    let types = raw
+        .response_types_supported
+        .ok_or(ResponseError::MissingField("response_types_supported"))?;
     if !types.iter().any(|t| t == "code") {
         return Err(ResponseError::CodeFlowUnsupported.into());
     }
     let check = |name: &'static str, v: Option<&String>| -> Result<(), ResponseError> {
-        v.map_or(Ok(()), |u| check_endpoint(u, loopback).map(|_| ()).map_err(|e| ResponseError::InvalidEndpoint(name, e)))
+        v.map_or(Ok(()), |u| {
+            check_endpoint(u, loopback)
+                .map(|_| ())
+                .map_err(|e| ResponseError::InvalidEndpoint(name, e))
+        })
     };
     check("authorization_endpoint", Some(&authorization_endpoint))?;
     check("token_endpoint", Some(&token_endpoint))?;
     check("revocation_endpoint", raw.revocation_endpoint.as_ref())?;
-    check("pushed_authorization_request_endpoint", raw.pushed_authorization_request_endpoint.as_ref())?;
+    check(
+        "pushed_authorization_request_endpoint",
+        raw.pushed_authorization_request_endpoint.as_ref(),
+    )?;
     check("userinfo_endpoint", raw.userinfo_endpoint.as_ref())?;
-    check("introspection_endpoint", raw.introspection_endpoint.as_ref())?;
+    check(
+        "introspection_endpoint",
+        raw.introspection_endpoint.as_ref(),
+    )?;
     check("jwks_uri", raw.jwks_uri.as_ref())?;
     Ok(ServerMetadata {
         issuer: found,
@@ -140,8 +163,12 @@ pub fn parse_metadata(issuer: &str, body: &[u8], loopback: LoopbackHttp) -> Resu
         code_challenge_methods_supported: raw.code_challenge_methods_supported,
         token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
         scopes_supported: raw.scopes_supported,
-        authorization_response_iss_parameter_supported: raw.authorization_response_iss_parameter_supported.unwrap_or(false),
-        require_pushed_authorization_requests: raw.require_pushed_authorization_requests.unwrap_or(false),
+        authorization_response_iss_parameter_supported: raw
+            .authorization_response_iss_parameter_supported
+            .unwrap_or(false),
+        require_pushed_authorization_requests: raw
+            .require_pushed_authorization_requests
+            .unwrap_or(false),
         loopback,
     })
 }
@@ -169,16 +196,26 @@ impl Discovery {
             DiscoveryKind::OAuth => alloc::vec![oauth_metadata_url(issuer)],
             DiscoveryKind::OpenId => alloc::vec![openid_configuration_url(issuer)],
             DiscoveryKind::Probe => {
-                let mut urls = alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
+                let mut urls =
+                    alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
                 urls.dedup();
                 urls
             }
         };
         urls.reverse();
-        let policy = RequestPolicy { retry_allowed: true, ..RequestPolicy::default() };
+        let policy = RequestPolicy {
+            retry_allowed: true,
+            ..RequestPolicy::default()
+        };
         let first = urls.pop().unwrap_or_default();
         let machine = OneShot::new(HttpRequest::new(Method::Get, first, policy));
-        Ok(Self { issuer: String::from(issuer), loopback, fallbacks: urls, policy, machine })
+        Ok(Self {
+            issuer: String::from(issuer),
+            loopback,
+            fallbacks: urls,
+            policy,
+            machine,
+        })
     }
 }
 
@@ -200,10 +237,15 @@ impl Exchange for Discovery {
                 next = true;
                 Ok(None)
             }
-            status => Err(ResponseError::UnexpectedStatus { status, retry_after: r.retry_after() }.into()),
+            status => Err(ResponseError::UnexpectedStatus {
+                status,
+                retry_after: r.retry_after(),
+            }
+            .into()),
         })?;
         if next && let Some(url) = self.fallbacks.pop() {
-            self.machine.rearm(HttpRequest::new(Method::Get, url, self.policy));
+            self.machine
+                .rearm(HttpRequest::new(Method::Get, url, self.policy));
         }
         Ok(())
     }

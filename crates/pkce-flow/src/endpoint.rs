@@ -54,7 +54,11 @@ pub(crate) fn check_query_free_of(raw: &str, reserved: &[&str]) -> Result<(), En
     };
     let clash = pkce_core::form::Pairs::new(query.as_bytes())
         .any(|(name, _)| reserved.iter().any(|r| name.decoded_eq(r)));
-    if clash { Err(EndpointError::ReservedParameter) } else { Ok(()) }
+    if clash {
+        Err(EndpointError::ReservedParameter)
+    } else {
+        Ok(())
+    }
 }
 
 /// An issuer: an https URL with no query and no fragment (RFC 8414 §2).
@@ -77,7 +81,11 @@ pub(crate) fn check_redirect_uri(raw: &str) -> Result<(), ConfigError> {
         "https" if url.host().is_some() => Ok(()),
         "https" => Err(ConfigError::RedirectRelative),
         "http" if is_loopback_ip(&url) => Ok(()),
-        "http" if url.host_str().is_some_and(|h| h.eq_ignore_ascii_case("localhost")) => {
+        "http"
+            if url
+                .host_str()
+                .is_some_and(|h| h.eq_ignore_ascii_case("localhost")) =>
+        {
             Err(ConfigError::LocalhostRedirect)
         }
         "http" => Err(ConfigError::InsecureRedirect),
@@ -88,7 +96,10 @@ pub(crate) fn check_redirect_uri(raw: &str) -> Result<(), ConfigError> {
 
 /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )` (RFC 6749 §3.3).
 pub(crate) fn is_scope_token(token: &str) -> bool {
-    !token.is_empty() && token.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
 }
 
 /// Splits the part of a URL before its query (and fragment).

@@ -214,8 +214,12 @@ impl fmt::Display for Mismatch {
         f.write_str(match self {
             Self::StateMissing => "the state parameter is missing",
             Self::StateMismatch => "the state does not match the one sent (possible CSRF)",
-            Self::IssuerMissing => "the iss parameter is missing, but the server promised to send it (RFC 9207)",
-            Self::IssuerMismatch => "the response comes from another issuer than the one asked (possible mix-up attack)",
+            Self::IssuerMissing => {
+                "the iss parameter is missing, but the server promised to send it (RFC 9207)"
+            }
+            Self::IssuerMismatch => {
+                "the response comes from another issuer than the one asked (possible mix-up attack)"
+            }
         })
     }
 }
@@ -249,10 +253,16 @@ impl fmt::Display for CallbackError {
             Self::MalformedEncoding(p) => write!(f, "the parameter {p} is not correctly encoded"),
             Self::TooLarge => f.write_str("the callback is larger than allowed"),
             Self::MissingCode => f.write_str("the callback has no authorization code"),
-            Self::InvalidCode => f.write_str("the authorization code has characters outside VSCHAR"),
-            Self::AmbiguousResponse => f.write_str("the callback carries both a success and an error, or parameters in the fragment"),
+            Self::InvalidCode => {
+                f.write_str("the authorization code has characters outside VSCHAR")
+            }
+            Self::AmbiguousResponse => f.write_str(
+                "the callback carries both a success and an error, or parameters in the fragment",
+            ),
             Self::InvalidUrl => f.write_str("the callback URL cannot be parsed"),
-            Self::RedirectUriMismatch => f.write_str("the callback arrived on another URI than the redirect URI sent"),
+            Self::RedirectUriMismatch => {
+                f.write_str("the callback arrived on another URI than the redirect URI sent")
+            }
         }
     }
 }
@@ -311,21 +321,37 @@ pub enum ResponseError {
 impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnexpectedRedirect { status } => write!(f, "HTTP {status} redirect, not followed"),
-            Self::UnexpectedStatus { status, retry_after: Some(s) } => write!(f, "unexpected HTTP status {status} (retry after {s} s)"),
-            Self::UnexpectedStatus { status, retry_after: None } => write!(f, "unexpected HTTP status {status}"),
-            Self::RevocationUnavailable { .. } => f.write_str("the revocation endpoint is unavailable (503); the token may still be valid"),
+            Self::UnexpectedRedirect { status } => {
+                write!(f, "HTTP {status} redirect, not followed")
+            }
+            Self::UnexpectedStatus {
+                status,
+                retry_after: Some(s),
+            } => write!(f, "unexpected HTTP status {status} (retry after {s} s)"),
+            Self::UnexpectedStatus {
+                status,
+                retry_after: None,
+            } => write!(f, "unexpected HTTP status {status}"),
+            Self::RevocationUnavailable { .. } => f.write_str(
+                "the revocation endpoint is unavailable (503); the token may still be valid",
+            ),
             Self::UnexpectedContentType => f.write_str("the content type is not application/json"),
             Self::TooLarge => f.write_str("the response body is larger than allowed"),
-            Self::Json => f.write_str("the body is not a well-formed JSON object with unique members"),
+            Self::Json => {
+                f.write_str("the body is not a well-formed JSON object with unique members")
+            }
             Self::MissingField(name) => write!(f, "the member {name} is missing"),
             Self::DuplicateField => f.write_str("a member appears more than once"),
             Self::InvalidType(name) => write!(f, "the member {name} has the wrong JSON type"),
             Self::InvalidValue(name) => write!(f, "the member {name} has an invalid value"),
             Self::UnsupportedTokenType(t) => write!(f, "unsupported token_type {t}"),
             Self::ErrorWithSuccessStatus(code) => write!(f, "HTTP 200 carrying the error {code}"),
-            Self::IssuerMismatch => f.write_str("the metadata's issuer differs from the expected issuer"),
-            Self::CodeFlowUnsupported => f.write_str("the server does not support response_type=code"),
+            Self::IssuerMismatch => {
+                f.write_str("the metadata's issuer differs from the expected issuer")
+            }
+            Self::CodeFlowUnsupported => {
+                f.write_str("the server does not support response_type=code")
+            }
             Self::InvalidEndpoint(name, e) => write!(f, "{name}: {e}"),
             Self::MalformedChallenge => f.write_str("malformed WWW-Authenticate challenge"),
         }
@@ -444,13 +470,19 @@ pub enum Misuse {
 impl fmt::Display for Misuse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::ResponseAwaited => "poll_output called while a response is awaited; call handle_response first",
-            Self::NoRequestOutstanding => "handle_response called with no request outstanding; call poll_output first",
+            Self::ResponseAwaited => {
+                "poll_output called while a response is awaited; call handle_response first"
+            }
+            Self::NoRequestOutstanding => {
+                "handle_response called with no request outstanding; call poll_output first"
+            }
             Self::Finished => "the exchange is finished and cannot be used again",
             Self::NoRevocationEndpoint => "no revocation endpoint is configured",
             Self::NoParEndpoint => "no pushed authorization request endpoint is configured",
             Self::ParRequired => "the server requires pushed authorization requests",
-            Self::ForeignAuthorization => "the stored authorization belongs to another client or server",
+            Self::ForeignAuthorization => {
+                "the stored authorization belongs to another client or server"
+            }
         })
     }
 }

@@ -27,7 +27,10 @@ pub(crate) struct OneShot<T> {
 impl<T> OneShot<T> {
     pub(crate) fn new(request: HttpRequest) -> Self {
         let max_body = request.policy().max_response_bytes;
-        Self { step: Step::Ready(request), max_body }
+        Self {
+            step: Step::Ready(request),
+            max_body,
+        }
     }
 
     /// Re-arms a finished-with-no-result machine with another request (discovery probing).
@@ -68,7 +71,10 @@ impl<T> OneShot<T> {
             return Err(ResponseError::TooLarge.into());
         }
         if (300..400).contains(&response.status()) {
-            return Err(ResponseError::UnexpectedRedirect { status: response.status() }.into());
+            return Err(ResponseError::UnexpectedRedirect {
+                status: response.status(),
+            }
+            .into());
         }
         if let Some(value) = parse(response)? {
             self.step = Step::Done(value);
@@ -90,7 +96,11 @@ pub(crate) fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, R
         // the only way to tell that case apart, and it matters (no "last one wins").
         let mut probe = DuplicateProbe(false);
         let _ = core::fmt::write(&mut probe, format_args!("{e}"));
-        if probe.0 { ResponseError::DuplicateField } else { ResponseError::Json }
+        if probe.0 {
+            ResponseError::DuplicateField
+        } else {
+            ResponseError::Json
+        }
     })
 }
 
@@ -120,7 +130,8 @@ pub(crate) fn oauth_error(status: u16, body: &[u8]) -> Option<TokenError> {
     let parsed: ErrorBody<'_> = json_object(body).ok()?;
     let code = parsed.error?.into_str()?;
     let text = |v: Option<crate::loose::Loose<'_>>| {
-        v.and_then(crate::loose::Loose::into_str).map(|s| UntrustedText::new(s.into_owned()))
+        v.and_then(crate::loose::Loose::into_str)
+            .map(|s| UntrustedText::new(s.into_owned()))
     };
     Some(TokenError {
         status,
@@ -140,5 +151,9 @@ pub(crate) fn error_status(response: &HttpResponse<'_>) -> Error {
     {
         return Error::Token(e);
     }
-    ResponseError::UnexpectedStatus { status, retry_after: response.retry_after() }.into()
+    ResponseError::UnexpectedStatus {
+        status,
+        retry_after: response.retry_after(),
+    }
+    .into()
 }

@@ -4,6 +4,7 @@
 //! request, applies the [`RequestPolicy`] the request carries, and hands the answer back as
 //! an [`HttpResponse`] that borrows the driver's buffers.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -76,25 +77,35 @@ impl Default for RequestPolicy {
 pub struct HttpRequest {
     method: Method,
     url: String,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, Cow<'static, str>)>,
     body: Vec<u8>,
     policy: RequestPolicy,
 }
 
 impl HttpRequest {
     pub(crate) fn new(method: Method, url: String, policy: RequestPolicy) -> Self {
-        let headers = alloc::vec![("accept", String::from("application/json"))];
-        Self { method, url, headers, body: Vec::new(), policy }
+        let mut headers = Vec::with_capacity(3);
+        headers.push(("accept", Cow::Borrowed("application/json")));
+        Self {
+            method,
+            url,
+            headers,
+            body: Vec::new(),
+            policy,
+        }
     }
 
     pub(crate) fn form_body(mut self, body: String) -> Self {
-        self.headers.push(("content-type", String::from("application/x-www-form-urlencoded")));
+        self.headers.push((
+            "content-type",
+            Cow::Borrowed("application/x-www-form-urlencoded"),
+        ));
         self.body = body.into_bytes();
         self
     }
 
     pub(crate) fn header(mut self, name: &'static str, value: String) -> Self {
-        self.headers.push((name, value));
+        self.headers.push((name, Cow::Owned(value)));
         self
     }
 
@@ -112,7 +123,7 @@ impl HttpRequest {
 
     /// The headers to send, names in lower case. `authorization` may hold a secret.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+        self.headers.iter().map(|(n, v)| (*n, v.as_ref()))
     }
 
     /// The body, already form-encoded; it may hold secrets.
@@ -146,13 +157,21 @@ impl Drop for HttpRequest {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.body);
         for (_, v) in &mut self.headers {
-            zeroize::Zeroize::zeroize(v);
+            if let Cow::Owned(v) = v {
+                zeroize::Zeroize::zeroize(v);
+            }
         }
     }
 }
 
 /// The headers the flow reads; a driver may pass every header, the rest are ignored.
-const RELEVANT_HEADERS: [&str; 5] = ["content-type", "www-authenticate", "retry-after", "location", "dpop-nonce"];
+const RELEVANT_HEADERS: [&str; 5] = [
+    "content-type",
+    "www-authenticate",
+    "retry-after",
+    "location",
+    "dpop-nonce",
+];
 const MAX_HEADERS: usize = 8;
 
 /// A response as received, borrowing the driver's buffers. Only the headers the flow reads
@@ -168,7 +187,11 @@ impl<'a> HttpResponse<'a> {
     /// A response with a status and a body.
     #[must_use]
     pub fn new(status: u16, body: &'a [u8]) -> Self {
-        Self { status, headers: heapless::Vec::new(), body }
+        Self {
+            status,
+            headers: heapless::Vec::new(),
+            body,
+        }
     }
 
     /// Adds a header (name in any case). Headers the flow does not read are dropped.
@@ -180,7 +203,10 @@ impl<'a> HttpResponse<'a> {
 
     /// Adds a header in place; see [`Self::with_header`].
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
-        if RELEVANT_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+        if RELEVANT_HEADERS
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+        {
             // Past eight relevant headers the rest are dropped: the flow reads one of each
             // except WWW-Authenticate, which this still keeps several of.
             let _ = self.headers.push((name, value));
@@ -207,14 +233,19 @@ impl<'a> HttpResponse<'a> {
 
     /// Every value of a header, by case-insensitive name.
     pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
     }
 
     /// Whether the media type is `application/json` (case-insensitive, parameters ignored).
     #[must_use]
     pub fn is_json(&self) -> bool {
         self.header("content-type").is_some_and(|ct| {
-            ct.split(';').next().is_some_and(|mt| mt.trim().eq_ignore_ascii_case("application/json"))
+            ct.split(';')
+                .next()
+                .is_some_and(|mt| mt.trim().eq_ignore_ascii_case("application/json"))
         })
     }
 

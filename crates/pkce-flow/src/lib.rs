@@ -116,14 +116,20 @@ mod secret;
 mod text;
 mod token;
 
-pub use authorize::{AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl, StoredAuthorization};
+pub use authorize::{
+    AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl,
+    StoredAuthorization,
+};
 pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
 pub use config::{Client, ClientAuth, ClientBuilder, Quirk, QuirkSet};
-pub use discovery::{Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url, parse_metadata};
+pub use discovery::{
+    Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url,
+    parse_metadata,
+};
 pub use endpoint::LoopbackHttp;
 pub use error::{
-    AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError, Error, Mismatch, Misuse,
-    ResponseError, TokenError, TokenErrorCode,
+    AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError, Error,
+    Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 pub use pkce_core;

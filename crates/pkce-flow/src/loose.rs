@@ -66,7 +66,11 @@ impl<'de: 'a, 'a> Visitor<'de> for LooseVisitor<'a> {
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(if v >= 0 { Loose::UInt(v.unsigned_abs()) } else { Loose::NegInt })
+        Ok(if v >= 0 {
+            Loose::UInt(v.unsigned_abs())
+        } else {
+            Loose::NegInt
+        })
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
@@ -90,7 +94,11 @@ impl<'de: 'a, 'a> Visitor<'de> for LooseVisitor<'a> {
                 _ => all_strings = false,
             }
         }
-        Ok(if all_strings { Loose::Strings(strings) } else { Loose::Other })
+        Ok(if all_strings {
+            Loose::Strings(strings)
+        } else {
+            Loose::Other
+        })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {

@@ -12,11 +12,31 @@ use crate::http::{HttpRequest, Method};
 pub(crate) fn authenticated_post<'p>(
     config: &ClientConfig,
     url: &str,
-    params: impl IntoIterator<Item = (&'p str, &'p str)>,
+    params: impl IntoIterator<Item = (&'p str, &'p str)> + Clone,
 ) -> HttpRequest {
-    let mut body = String::new();
-    let mut form = FormEncoder::new(&mut body);
-    // Writing into a String cannot fail.
+    // Measure, then write once into an exactly sized body: one allocation, no copies of the
+    // secrets left behind in freed, grown-out buffers.
+    let mut counter = pkce_core::SliceWriter::new(&mut []);
+    write_body(&mut counter, config, params.clone());
+    let mut body = String::with_capacity(counter.len());
+    write_body(&mut body, config, params);
+    let request = HttpRequest::new(Method::Post, String::from(url), config.policy).form_body(body);
+    match &config.auth {
+        ClientAuth::Basic(secret) => request.header(
+            "authorization",
+            pkce_core::client_secret_basic_string(&config.client_id, secret.expose_secret()),
+        ),
+        ClientAuth::None | ClientAuth::Post(_) => request,
+    }
+}
+
+fn write_body<'p, W: core::fmt::Write>(
+    out: W,
+    config: &ClientConfig,
+    params: impl IntoIterator<Item = (&'p str, &'p str)>,
+) {
+    let mut form = FormEncoder::new(out);
+    // Neither sink can fail: a String grows, a SliceWriter counts.
     for (name, value) in params {
         let _ = form.append_pair(name, value);
     }
@@ -29,13 +49,5 @@ pub(crate) fn authenticated_post<'p>(
             let _ = form.append_pair("client_secret", secret.expose_secret());
         }
         ClientAuth::Basic(_) => {}
-    }
-    let request = HttpRequest::new(Method::Post, String::from(url), config.policy).form_body(body);
-    match &config.auth {
-        ClientAuth::Basic(secret) => request.header(
-            "authorization",
-            pkce_core::client_secret_basic_string(&config.client_id, secret.expose_secret()),
-        ),
-        ClientAuth::None | ClientAuth::Post(_) => request,
     }
 }

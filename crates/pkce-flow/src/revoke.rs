@@ -33,9 +33,15 @@ impl Client {
 
     fn revocation(&self, token: &str, hint: &str) -> Result<Revocation, Error> {
         let c = &*self.config;
-        let endpoint = c.revocation_endpoint.as_deref().ok_or(Misuse::NoRevocationEndpoint)?;
-        let request = authenticated_post(c, endpoint, [("token", token), ("token_type_hint", hint)]);
-        Ok(Revocation { machine: OneShot::new(request) })
+        let endpoint = c
+            .revocation_endpoint
+            .as_deref()
+            .ok_or(Misuse::NoRevocationEndpoint)?;
+        let request =
+            authenticated_post(c, endpoint, [("token", token), ("token_type_hint", hint)]);
+        Ok(Revocation {
+            machine: OneShot::new(request),
+        })
     }
 }
 
@@ -49,7 +55,10 @@ impl Exchange for Revocation {
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         self.machine.handle(&response, |r| match r.status() {
             200 => Ok(Some(())),
-            503 => Err(ResponseError::RevocationUnavailable { retry_after: r.retry_after() }.into()),
+            503 => Err(ResponseError::RevocationUnavailable {
+                retry_after: r.retry_after(),
+            }
+            .into()),
             _ => Err(error_status(r)),
         })
     }

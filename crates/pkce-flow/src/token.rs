@@ -113,7 +113,10 @@ struct RawToken<'a> {
 ///
 /// # Errors
 /// An OAuth error for 400/401, [`ResponseError`] for everything that breaks RFC 6749 §5.
-pub fn parse_token_response(response: &HttpResponse<'_>, quirks: QuirkSet) -> Result<TokenResponse, Error> {
+pub fn parse_token_response(
+    response: &HttpResponse<'_>,
+    quirks: QuirkSet,
+) -> Result<TokenResponse, Error> {
     let mut applied = QuirkSet::empty();
     match response.status() {
         200 => {}
@@ -127,7 +130,12 @@ pub fn parse_token_response(response: &HttpResponse<'_>, quirks: QuirkSet) -> Re
     if let Some(Loose::Str(code)) = &raw.error {
         if quirks.contains(Quirk::ErrorWith200) {
             return Err(oauth_error(response.status(), response.body())
-                .unwrap_or(TokenError { status: response.status(), code: TokenErrorCode::parse(code), description: None, uri: None })
+                .unwrap_or(TokenError {
+                    status: response.status(),
+                    code: TokenErrorCode::parse(code),
+                    description: None,
+                    uri: None,
+                })
                 .into());
         }
         return Err(ResponseError::ErrorWithSuccessStatus(TokenErrorCode::parse(code)).into());
@@ -141,7 +149,9 @@ pub fn parse_token_response(response: &HttpResponse<'_>, quirks: QuirkSet) -> Re
     match raw.token_type {
         Some(Loose::Str(t)) if t.eq_ignore_ascii_case("bearer") => {}
         Some(Loose::Str(t)) => {
-            return Err(ResponseError::UnsupportedTokenType(UntrustedText::new(t.into_owned())).into());
+            return Err(
+                ResponseError::UnsupportedTokenType(UntrustedText::new(t.into_owned())).into(),
+            );
         }
         Some(_) => return Err(ResponseError::InvalidType("token_type").into()),
         None if quirks.contains(Quirk::MissingTokenType) => applied.insert(Quirk::MissingTokenType),
@@ -165,11 +175,23 @@ pub fn parse_token_response(response: &HttpResponse<'_>, quirks: QuirkSet) -> Re
     };
     let scope = raw.scope.and_then(|s| scope(s, quirks, &mut applied));
     let id_token = raw.id_token.and_then(Loose::into_str).map(Cow::into_owned);
-    Ok(TokenResponse { access_token, expires_in, refresh_token, scope, id_token, quirks: applied, rotated: false })
+    Ok(TokenResponse {
+        access_token,
+        expires_in,
+        refresh_token,
+        scope,
+        id_token,
+        quirks: applied,
+        rotated: false,
+    })
 }
 
 /// `expires_in`: a non-negative JSON integer; a string of digits only under the quirk.
-fn lifetime(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Result<u64, ResponseError> {
+fn lifetime(
+    value: Loose<'_>,
+    quirks: QuirkSet,
+    applied: &mut QuirkSet,
+) -> Result<u64, ResponseError> {
     match value {
         Loose::UInt(n) => Ok(n),
         Loose::NegInt | Loose::Float => Err(ResponseError::InvalidValue("expires_in")),
@@ -178,7 +200,8 @@ fn lifetime(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Resul
             if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(ResponseError::InvalidValue("expires_in"));
             }
-            s.parse::<u64>().map_err(|_| ResponseError::InvalidValue("expires_in"))
+            s.parse::<u64>()
+                .map_err(|_| ResponseError::InvalidValue("expires_in"))
         }
         _ => Err(ResponseError::InvalidType("expires_in")),
     }
@@ -191,7 +214,13 @@ fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<S
     match value {
         Loose::Str(s) if s.contains(',') && quirks.contains(Quirk::CommaScope) => {
             applied.insert(Quirk::CommaScope);
-            Some(s.split(',').map(str::trim).filter(|t| !t.is_empty()).collect::<alloc::vec::Vec<_>>().join(" "))
+            Some(
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .collect::<alloc::vec::Vec<_>>()
+                    .join(" "),
+            )
         }
         Loose::Str(s) => Some(s.into_owned()),
         Loose::Strings(items) if quirks.contains(Quirk::ScopeArray) => {
@@ -203,16 +232,40 @@ fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<S
 }
 
 /// The code exchange (RFC 6749 §4.1.3 + RFC 7636 §4.5). It exists only as the result of a
-/// validated callback, and sends its request once.
+/// validated callback, and sends its request once. The request is built at the first
+/// `poll_output`, so validating a callback allocates nothing but the code.
 #[derive(Debug)]
 pub struct TokenExchange {
     config: Arc<ClientConfig>,
-    machine: OneShot<TokenResponse>,
+    step: CodeStep,
+}
+
+#[derive(Debug)]
+enum CodeStep {
+    Unsent {
+        code: AuthorizationCode,
+        verifier: CodeVerifier,
+    },
+    Sent(OneShot<TokenResponse>),
 }
 
 impl TokenExchange {
-    pub(crate) fn new(config: Arc<ClientConfig>, code: &AuthorizationCode, verifier: &CodeVerifier) -> Self {
-        let c = &*config;
+    pub(crate) fn new(
+        config: Arc<ClientConfig>,
+        code: AuthorizationCode,
+        verifier: CodeVerifier,
+    ) -> Self {
+        Self {
+            config,
+            step: CodeStep::Unsent { code, verifier },
+        }
+    }
+
+    fn request(
+        c: &ClientConfig,
+        code: &AuthorizationCode,
+        verifier: &CodeVerifier,
+    ) -> crate::http::HttpRequest {
         let params = [
             ("grant_type", "authorization_code"),
             ("code", code.expose_secret()),
@@ -221,9 +274,7 @@ impl TokenExchange {
             ("code_verifier", verifier.expose_secret()),
         ];
         let extras = c.token_params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        let request = authenticated_post(c, &c.token_endpoint, params.into_iter().chain(extras));
-        let machine = OneShot::new(request);
-        Self { config, machine }
+        authenticated_post(c, &c.token_endpoint, params.into_iter().chain(extras))
     }
 }
 
@@ -231,12 +282,25 @@ impl Exchange for TokenExchange {
     type Output = TokenResponse;
 
     fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
-        self.machine.poll()
+        if let CodeStep::Unsent { code, verifier } = &self.step {
+            // The code and verifier are dropped here: from now on they live only in the
+            // request, which the driver sends once.
+            self.step = CodeStep::Sent(OneShot::new(Self::request(&self.config, code, verifier)));
+        }
+        match &mut self.step {
+            CodeStep::Sent(machine) => machine.poll(),
+            CodeStep::Unsent { .. } => Err(crate::error::Misuse::Finished.into()),
+        }
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let quirks = self.config.quirks;
-        self.machine.handle(&response, |r| parse_token_response(r, quirks).map(Some))
+        match &mut self.step {
+            CodeStep::Sent(machine) => {
+                machine.handle(&response, |r| parse_token_response(r, quirks).map(Some))
+            }
+            CodeStep::Unsent { .. } => Err(crate::error::Misuse::NoRequestOutstanding.into()),
+        }
     }
 }
 
@@ -260,20 +324,42 @@ impl crate::config::Client {
     ///
     /// # Errors
     /// [`crate::ConfigError::InvalidScope`] when `scope` is not valid scope syntax.
-    pub fn refresh_with_scope(&self, refresh_token: &RefreshToken, scope: &str) -> Result<RefreshExchange, Error> {
+    pub fn refresh_with_scope(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: &str,
+    ) -> Result<RefreshExchange, Error> {
         if !scope.split(' ').all(crate::endpoint::is_scope_token) {
             return Err(crate::error::ConfigError::InvalidScope.into());
         }
         Ok(self.refresh_request(refresh_token, Some(scope)))
     }
 
-    fn refresh_request(&self, refresh_token: &RefreshToken, scope: Option<&str>) -> RefreshExchange {
+    fn refresh_request(
+        &self,
+        refresh_token: &RefreshToken,
+        scope: Option<&str>,
+    ) -> RefreshExchange {
         let c = &*self.config;
-        let base = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.expose_secret())];
+        let base = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+        ];
         let scope = scope.map(|s| ("scope", s));
-        let extras = c.refresh_params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        let request = authenticated_post(c, &c.token_endpoint, base.into_iter().chain(scope).chain(extras));
-        RefreshExchange { config: Arc::clone(&self.config), old: refresh_token.clone(), machine: OneShot::new(request) }
+        let extras = c
+            .refresh_params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let request = authenticated_post(
+            c,
+            &c.token_endpoint,
+            base.into_iter().chain(scope).chain(extras),
+        );
+        RefreshExchange {
+            config: Arc::clone(&self.config),
+            old: refresh_token.clone(),
+            machine: OneShot::new(request),
+        }
     }
 }
 

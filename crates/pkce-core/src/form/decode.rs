@@ -89,7 +89,10 @@ impl<'a> Encoded<'a> {
     pub fn strict_eq(&self, expected: &str) -> Result<bool, FormError> {
         let mut want = expected.bytes();
         let mut equal = true;
-        for b in (StrictBytes { rest: self.0, offset: 0 }) {
+        for b in (StrictBytes {
+            rest: self.0,
+            offset: 0,
+        }) {
             equal &= want.next() == Some(b?);
         }
         Ok(equal && want.next().is_none())
@@ -109,7 +112,10 @@ impl<'a> Encoded<'a> {
     /// [`FormError::BufferTooSmall`] with the decoded length.
     pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, FormError> {
         let mut len = 0usize;
-        let mut iter = StrictBytes { rest: self.0, offset: 0 };
+        let mut iter = StrictBytes {
+            rest: self.0,
+            offset: 0,
+        };
         for b in &mut iter {
             let b = b?;
             if let Some(slot) = buf.get_mut(len) {
@@ -127,7 +133,14 @@ impl<'a> Encoded<'a> {
     /// [`FormError::MalformedEscape`] or [`FormError::InvalidUtf8`].
     #[cfg(feature = "alloc")]
     pub fn decode_string(&self) -> Result<alloc::string::String, FormError> {
-        let bytes = StrictBytes { rest: self.0, offset: 0 }.collect::<Result<alloc::vec::Vec<u8>, _>>()?;
+        // Decoding never lengthens the text, so one allocation of the encoded size suffices.
+        let mut bytes = alloc::vec::Vec::with_capacity(self.0.len());
+        for b in (StrictBytes {
+            rest: self.0,
+            offset: 0,
+        }) {
+            bytes.push(b?);
+        }
         alloc::string::String::from_utf8(bytes).map_err(|_| FormError::InvalidUtf8)
     }
 
@@ -213,6 +226,11 @@ impl Iterator for StrictBytes<'_> {
 pub fn first_duplicate<'k>(input: &[u8], names: &[&'k str]) -> Option<&'k str> {
     names
         .iter()
-        .find(|name| Pairs::new(input).filter(|(n, _)| n.decoded_eq(name)).nth(1).is_some())
+        .find(|name| {
+            Pairs::new(input)
+                .filter(|(n, _)| n.decoded_eq(name))
+                .nth(1)
+                .is_some()
+        })
         .copied()
 }

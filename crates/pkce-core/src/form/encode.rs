@@ -130,7 +130,9 @@ pub fn encode_pairs_into<'b, 'p>(
 /// Encodes `pairs` into a new `String`.
 #[cfg(feature = "alloc")]
 #[must_use]
-pub fn encode_pairs_string<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> alloc::string::String {
+pub fn encode_pairs_string<'p>(
+    pairs: impl IntoIterator<Item = (&'p str, &'p str)>,
+) -> alloc::string::String {
     let mut out = alloc::string::String::new();
     let mut enc = FormEncoder::new(&mut out);
     for (name, value) in pairs {

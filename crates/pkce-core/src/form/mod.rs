@@ -15,6 +15,6 @@ mod decode;
 mod encode;
 
 pub use decode::{DecodedBytes, Encoded, Pairs, first_duplicate};
-pub use encode::{FormEncoder, encode_component, encode_pairs_into, encoded_len};
 #[cfg(feature = "alloc")]
 pub use encode::encode_pairs_string;
+pub use encode::{FormEncoder, encode_component, encode_pairs_into, encoded_len};

@@ -1,0 +1,119 @@
+//! Shared fixtures: a seeded RNG, a standard client, canned responses, and form helpers.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use pkce_flow::pkce_core::form::Pairs;
+use pkce_flow::{Client, ClientBuilder, ClientSecret, Exchange, HttpRequest, HttpResponse, Poll};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+pub const ISS: &str = "https://as.example";
+pub const REDIRECT: &str = "http://127.0.0.1:51004/callback";
+
+pub fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(0x5eed)
+}
+
+pub fn builder() -> ClientBuilder {
+    Client::builder("s6BhdRkqt3")
+        .issuer(ISS)
+        .authorization_endpoint("https://as.example/authorize")
+        .token_endpoint("https://as.example/token")
+        .revocation_endpoint("https://as.example/revoke")
+        .par_endpoint("https://as.example/par")
+        .redirect_uri(REDIRECT)
+        .scopes("openid profile")
+}
+
+pub fn client() -> Client {
+    builder().build().unwrap()
+}
+
+pub fn basic_client() -> Client {
+    builder()
+        .client_secret_basic(ClientSecret::new("gX1fBat3bV".into()))
+        .build()
+        .unwrap()
+}
+
+pub fn post_client() -> Client {
+    builder()
+        .client_secret_post(ClientSecret::new("7Fjfp0ZBr1KtDRbnfVdmIw".into()))
+        .build()
+        .unwrap()
+}
+
+/// Decoded pairs of a form or query.
+pub fn pairs(input: &str) -> Vec<(String, String)> {
+    Pairs::new(input.as_bytes())
+        .map(|(n, v)| (n.decode_string().unwrap(), v.decode_string().unwrap()))
+        .collect()
+}
+
+/// The one value of `name`, asserting it appears exactly once.
+pub fn one(pairs: &[(String, String)], name: &str) -> String {
+    let found: Vec<_> = pairs.iter().filter(|(n, _)| n == name).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{name} must appear exactly once in {pairs:?}"
+    );
+    found[0].1.clone()
+}
+
+pub fn query_of(url: &str) -> &str {
+    url.split_once('?').map_or("", |(_, q)| q)
+}
+
+pub fn json(status: u16, body: &'static str) -> HttpResponse<'static> {
+    HttpResponse::new(status, body.as_bytes())
+        .with_header("Content-Type", "application/json; charset=UTF-8")
+}
+
+/// Polls the request out of a fresh exchange.
+pub fn request_of<E: Exchange>(exchange: &mut E) -> HttpRequest {
+    match exchange.poll_output().unwrap() {
+        Poll::Request(r) => r,
+        Poll::Done(_) => panic!("expected a request"),
+    }
+}
+
+/// Feeds one response and returns the outcome.
+pub fn finish<E: Exchange>(
+    mut exchange: E,
+    response: HttpResponse<'_>,
+) -> Result<E::Output, pkce_flow::Error> {
+    let _ = request_of(&mut exchange);
+    exchange.handle_response(response)?;
+    match exchange.poll_output()? {
+        Poll::Done(v) => Ok(v),
+        Poll::Request(_) => panic!("unexpected second request"),
+    }
+}
+
+/// A code exchange for `client`, from a valid callback with `code`.
+pub fn exchange_for(client: &Client, code: &str) -> pkce_flow::TokenExchange {
+    let (_, pending) = client.authorize(&mut rng()).unwrap();
+    let state = pending.state().expose_secret().to_owned();
+    pending
+        .callback(&format!(
+            "code={code}&state={state}&iss=https%3A%2F%2Fas.example"
+        ))
+        .unwrap()
+}
+
+pub fn header<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    request
+        .headers()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
+pub fn body_pairs(request: &HttpRequest) -> Vec<(String, String)> {
+    pairs(std::str::from_utf8(request.body()).unwrap())
+}

@@ -1,0 +1,321 @@
+//! Configuration validation (bad-inputs E: V-11..V-15) and the authorization request (TV-AZ).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use pkce_flow::{
+    Client, ClientSecret, ConfigError, EndpointError, Error, Misuse, StoredAuthorization,
+};
+
+fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
+    match b.build().unwrap_err() {
+        Error::Config(e) => e,
+        e => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn v11_redirect_uri_rules() {
+    let cases = [
+        ("callback", ConfigError::RedirectRelative),
+        ("https://app.example/cb#x", ConfigError::RedirectFragment),
+        ("http://app.example/cb", ConfigError::InsecureRedirect),
+        ("http://localhost:0/cb", ConfigError::LocalhostRedirect),
+        ("myapp://cb", ConfigError::PrivateSchemeNotReverseDns),
+    ];
+    for (uri, want) in cases {
+        assert_eq!(config_err(builder().redirect_uri(uri)), want, "{uri}");
+    }
+    for ok in [
+        "http://127.0.0.1:0/cb",
+        "http://[::1]:8080/cb",
+        "https://app.example/cb?x=1",
+        "com.example.app:/oauth2redirect",
+    ] {
+        assert!(builder().redirect_uri(ok).build().is_ok(), "{ok}");
+    }
+}
+
+#[test]
+fn v12_scope_tokens() {
+    for bad in ["a\"b", "a\\b", "", "read\u{e9}"] {
+        assert_eq!(
+            config_err(builder().scope(bad)),
+            ConfigError::InvalidScope,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        config_err(builder().scopes("read  write")),
+        ConfigError::InvalidScope
+    );
+    assert_eq!(
+        config_err(builder().scope("a b")),
+        ConfigError::InvalidScope
+    );
+}
+
+#[test]
+fn endpoints_must_be_https_without_fragment() {
+    assert_eq!(
+        config_err(builder().token_endpoint("http://as.example/token")),
+        ConfigError::Endpoint("token_endpoint", EndpointError::Insecure)
+    );
+    assert_eq!(
+        config_err(builder().token_endpoint("https://as.example/token#f")),
+        ConfigError::Endpoint("token_endpoint", EndpointError::Fragment)
+    );
+    assert_eq!(
+        config_err(builder().token_endpoint("https://u:p@as.example/token")),
+        ConfigError::Endpoint("token_endpoint", EndpointError::UserInfo)
+    );
+    // Loopback http only behind the dangerous opt-in, and never for other hosts.
+    assert!(
+        builder()
+            .token_endpoint("http://127.0.0.1:9/token")
+            .build()
+            .is_err()
+    );
+    assert!(
+        builder()
+            .token_endpoint("http://127.0.0.1:9/token")
+            .dangerous_allow_insecure_loopback()
+            .build()
+            .is_ok()
+    );
+    assert!(
+        builder()
+            .token_endpoint("http://localhost:9/token")
+            .dangerous_allow_insecure_loopback()
+            .build()
+            .is_err()
+    );
+    assert_eq!(
+        config_err(builder().issuer("https://as.example?x=1")),
+        ConfigError::InvalidIssuer
+    );
+}
+
+#[test]
+fn v15_endpoint_query_must_not_hold_our_parameters() {
+    assert_eq!(
+        config_err(builder().authorization_endpoint("https://as.example/authorize?client_id=x")),
+        ConfigError::Endpoint("authorization_endpoint", EndpointError::ReservedParameter)
+    );
+    assert_eq!(
+        config_err(
+            builder()
+                .authorization_endpoint("https://as.example/authorize?prompt=x")
+                .authorization_param("prompt", "login")
+        ),
+        ConfigError::Endpoint("authorization_endpoint", EndpointError::ReservedParameter)
+    );
+}
+
+#[test]
+fn extra_parameters_cannot_override_or_repeat_except_resource() {
+    assert!(matches!(
+        config_err(builder().authorization_param("state", "x")),
+        ConfigError::InvalidExtraParameter(_)
+    ));
+    assert!(matches!(
+        config_err(builder().token_param("code_verifier", "x")),
+        ConfigError::InvalidExtraParameter(_)
+    ));
+    assert!(matches!(
+        config_err(
+            builder()
+                .authorization_param("prompt", "a")
+                .authorization_param("prompt", "b")
+        ),
+        ConfigError::InvalidExtraParameter(_)
+    ));
+    assert!(
+        builder()
+            .resource("https://api.example/a")
+            .resource("https://api.example/b")
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn client_id_and_secret_are_vschar() {
+    assert_eq!(
+        config_err(builder_with_id("")),
+        ConfigError::InvalidClientId
+    );
+    assert_eq!(
+        config_err(builder_with_id("a\nb")),
+        ConfigError::InvalidClientId
+    );
+    assert_eq!(
+        config_err(builder().client_secret_post(ClientSecret::new("s\u{e9}".into()))),
+        ConfigError::InvalidClientSecret
+    );
+}
+
+fn builder_with_id(id: &str) -> pkce_flow::ClientBuilder {
+    Client::builder(id)
+        .authorization_endpoint("https://as.example/a")
+        .token_endpoint("https://as.example/t")
+        .redirect_uri(REDIRECT)
+}
+
+#[test]
+fn config_errors_never_show_the_secret() {
+    let e = builder()
+        .client_secret_post(ClientSecret::new("top\u{7}secret".into()))
+        .build()
+        .unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("secret\u{7}") && !format!("{e}").contains("top"));
+}
+
+#[test]
+fn tv_az_1_authorization_url_parses_back_to_exactly_our_parameters() {
+    let c = builder()
+        .redirect_uri("https://client.example.com/cb")
+        .build()
+        .unwrap();
+    let (url, pending) = c.authorize(&mut rng()).unwrap();
+    assert!(url.as_str().starts_with("https://as.example/authorize?response_type=code&client_id=s6BhdRkqt3&redirect_uri=https%3A%2F%2Fclient.example.com%2Fcb&scope=openid+profile&state="));
+    let p = pairs(query_of(url.as_str()));
+    assert_eq!(p.len(), 7, "{p:?}");
+    assert_eq!(one(&p, "response_type"), "code");
+    assert_eq!(one(&p, "client_id"), "s6BhdRkqt3");
+    assert_eq!(one(&p, "redirect_uri"), "https://client.example.com/cb");
+    assert_eq!(one(&p, "scope"), "openid profile");
+    assert_eq!(one(&p, "state"), pending.state().expose_secret());
+    assert_eq!(one(&p, "code_challenge_method"), "S256");
+    assert_eq!(one(&p, "code_challenge").len(), 43);
+    assert!(
+        !format!("{url:?}").contains(pending.state().expose_secret()),
+        "Debug hides the state"
+    );
+}
+
+#[test]
+fn tv_az_2_endpoint_query_is_kept_byte_for_byte() {
+    let c = builder()
+        .authorization_endpoint("https://as.example/authorize?tenant=a%20b")
+        .build()
+        .unwrap();
+    let (url, _) = c.authorize(&mut rng()).unwrap();
+    assert!(
+        url.as_str()
+            .starts_with("https://as.example/authorize?tenant=a%20b&response_type=code&"),
+        "{url}"
+    );
+}
+
+#[test]
+fn every_authorization_is_fresh() {
+    let c = client();
+    let mut rng = rng();
+    let (a, _) = c.authorize(&mut rng).unwrap();
+    let (b, _) = c.authorize(&mut rng).unwrap();
+    let (pa, pb) = (pairs(query_of(a.as_str())), pairs(query_of(b.as_str())));
+    assert_ne!(one(&pa, "state"), one(&pb, "state"));
+    assert_ne!(one(&pa, "code_challenge"), one(&pb, "code_challenge"));
+}
+
+#[test]
+fn extras_nonce_and_resources_are_sent() {
+    let c = builder()
+        .send_nonce()
+        .resource("urn:a")
+        .resource("urn:b")
+        .authorization_param("prompt", "consent")
+        .build()
+        .unwrap();
+    let (url, pending) = c.authorize(&mut rng()).unwrap();
+    let p = pairs(query_of(url.as_str()));
+    assert_eq!(one(&p, "nonce"), pending.nonce().unwrap().expose_secret());
+    assert_eq!(one(&p, "prompt"), "consent");
+    let resources: Vec<_> = p
+        .iter()
+        .filter(|(n, _)| n == "resource")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(resources, ["urn:a", "urn:b"], "BCP-10: repeated, in order");
+}
+
+#[test]
+fn rng_failure_is_an_error() {
+    struct Broken;
+    #[derive(Debug)]
+    struct Fail;
+    impl core::fmt::Display for Fail {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("fail")
+        }
+    }
+    impl core::error::Error for Fail {}
+    impl pkce_flow::pkce_core::rand_core::TryRng for Broken {
+        type Error = Fail;
+        fn try_next_u32(&mut self) -> Result<u32, Fail> {
+            Err(Fail)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Fail> {
+            Err(Fail)
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Fail> {
+            Err(Fail)
+        }
+    }
+    impl pkce_flow::pkce_core::rand_core::TryCryptoRng for Broken {}
+    assert!(matches!(
+        client().authorize(&mut Broken),
+        Err(Error::Rng(_))
+    ));
+}
+
+#[test]
+fn par_required_refuses_plain_authorize_and_missing_endpoints_are_misuse() {
+    let no_endpoints = Client::builder("c")
+        .authorization_endpoint("https://as.example/a")
+        .token_endpoint("https://as.example/t")
+        .redirect_uri(REDIRECT)
+        .build()
+        .unwrap();
+    assert_eq!(
+        no_endpoints.push_authorization(&mut rng()).unwrap_err(),
+        Misuse::NoParEndpoint.into()
+    );
+    assert_eq!(
+        no_endpoints
+            .revoke_access_token(&pkce_flow::AccessToken::new("t".into()))
+            .unwrap_err(),
+        Misuse::NoRevocationEndpoint.into()
+    );
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn stored_authorization_round_trips_and_is_bound_to_its_client() {
+    let c = client();
+    let (_, pending) = c.authorize(&mut rng()).unwrap();
+    let state = pending.state().expose_secret().to_owned();
+    let json = serde_json::to_string(&pending.into_stored()).unwrap();
+    let stored: StoredAuthorization = serde_json::from_str(&json).unwrap();
+    let pending = c.resume(stored).unwrap();
+    assert!(
+        pending
+            .callback(&format!(
+                "code=a&state={state}&iss=https%3A%2F%2Fas.example"
+            ))
+            .is_ok()
+    );
+    let other = builder()
+        .token_endpoint("https://other.example/token")
+        .build()
+        .unwrap();
+    let stored: StoredAuthorization = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        other.resume(stored).unwrap_err(),
+        Misuse::ForeignAuthorization.into()
+    );
+    let tampered = json.replace(&state, "short");
+    assert!(serde_json::from_str::<StoredAuthorization>(&tampered).is_err());
+}

@@ -1,0 +1,303 @@
+//! Discovery: well-known URLs (TV-MD-1..7), issuer equality, metadata validation, probing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use pkce_flow::{
+    Client, ConfigError, Discovery, DiscoveryKind, Error, Exchange, HttpResponse, LoopbackHttp,
+    ResponseError, ServerMetadata, oauth_metadata_url, openid_configuration_url,
+};
+
+#[test]
+fn tv_md_well_known_urls() {
+    let rows = [
+        (
+            "https://example.com",
+            "https://example.com/.well-known/oauth-authorization-server",
+            "https://example.com/.well-known/openid-configuration",
+        ),
+        (
+            "https://example.com/",
+            "https://example.com/.well-known/oauth-authorization-server",
+            "https://example.com/.well-known/openid-configuration",
+        ),
+        (
+            "https://example.com/issuer1",
+            "https://example.com/.well-known/oauth-authorization-server/issuer1",
+            "https://example.com/issuer1/.well-known/openid-configuration",
+        ),
+        (
+            "https://example.com/issuer1/",
+            "https://example.com/.well-known/oauth-authorization-server/issuer1",
+            "https://example.com/issuer1/.well-known/openid-configuration",
+        ),
+        (
+            "https://example.com:8443/realms/acme",
+            "https://example.com:8443/.well-known/oauth-authorization-server/realms/acme",
+            "https://example.com:8443/realms/acme/.well-known/openid-configuration",
+        ),
+        (
+            "https://example.com/a%2Fb",
+            "https://example.com/.well-known/oauth-authorization-server/a%2Fb",
+            "https://example.com/a%2Fb/.well-known/openid-configuration",
+        ),
+    ];
+    for (issuer, oauth, oidc) in rows {
+        assert_eq!(oauth_metadata_url(issuer), oauth);
+        assert_eq!(openid_configuration_url(issuer), oidc);
+    }
+}
+
+#[test]
+fn tv_md_7_invalid_issuers() {
+    for bad in [
+        "https://example.com?x=1",
+        "https://example.com#f",
+        "http://example.com",
+    ] {
+        assert_eq!(
+            Discovery::new(bad, DiscoveryKind::OAuth, LoopbackHttp::Refuse).unwrap_err(),
+            ConfigError::InvalidIssuer.into(),
+            "{bad}"
+        );
+    }
+    assert!(
+        Discovery::new(
+            "http://127.0.0.1:8080",
+            DiscoveryKind::OAuth,
+            LoopbackHttp::DangerouslyAllow
+        )
+        .is_ok()
+    );
+}
+
+fn metadata_json(issuer: &str, extra: &str) -> String {
+    format!(
+        r#"{{"issuer":"{issuer}","authorization_endpoint":"https://as.example/authorize","token_endpoint":"https://other-host.example/token","response_types_supported":["code"],"code_challenge_methods_supported":["S256"],"authorization_response_iss_parameter_supported":true{extra}}}"#
+    )
+}
+
+fn discover(issuer: &str, body: String) -> Result<ServerMetadata, Error> {
+    let d = Discovery::new(issuer, DiscoveryKind::OAuth, LoopbackHttp::Refuse).unwrap();
+    let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+    finish(
+        d,
+        HttpResponse::new(200, body).with_header("Content-Type", "application/json"),
+    )
+}
+
+#[test]
+fn metadata_issuer_must_match_exactly() {
+    assert!(
+        discover(
+            "https://as.example",
+            metadata_json("https://as.example", "")
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        discover(
+            "https://as.example",
+            metadata_json("https://as.example/", "")
+        )
+        .unwrap_err(),
+        ResponseError::IssuerMismatch.into()
+    );
+    assert_eq!(
+        discover(
+            "https://as.example/",
+            metadata_json("https://as.example", "")
+        )
+        .unwrap_err(),
+        ResponseError::IssuerMismatch.into()
+    );
+    // JSON escaping is removed before comparing (RFC 8414 §4).
+    assert!(
+        discover(
+            "https://as.example",
+            metadata_json("https:\\/\\/as.example", "")
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn metadata_rules() {
+    let md = discover(
+        "https://as.example",
+        metadata_json("https://as.example", ""),
+    )
+    .unwrap();
+    assert_eq!(
+        md.token_endpoint, "https://other-host.example/token",
+        "MD-14: other hosts are legal"
+    );
+    assert!(md.authorization_response_iss_parameter_supported);
+    let bad = [
+        (
+            r#","revocation_endpoint":"http://as.example/r""#,
+            "revocation_endpoint",
+        ),
+        (r#","jwks_uri":"https://as.example/j#x""#, "jwks_uri"),
+    ];
+    for (extra, name) in bad {
+        assert!(
+            matches!(discover("https://as.example", metadata_json("https://as.example", extra)), Err(Error::Response(ResponseError::InvalidEndpoint(n, _))) if n == name)
+        );
+    }
+    let no_code = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","token_endpoint":"https://as.example/t","response_types_supported":["token"]}"#;
+    assert_eq!(
+        discover("https://as.example", no_code.into()).unwrap_err(),
+        ResponseError::CodeFlowUnsupported.into()
+    );
+    let no_token = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","response_types_supported":["code"]}"#;
+    assert_eq!(
+        discover("https://as.example", no_token.into()).unwrap_err(),
+        ResponseError::MissingField("token_endpoint").into()
+    );
+    // P-5: a boolean given as a string is invalid metadata.
+    let stringly = metadata_json("https://as.example", "").replace(":true", ":\"true\"");
+    assert!(discover("https://as.example", stringly).is_err());
+}
+
+#[test]
+fn client_from_metadata_requires_s256_and_remembers_iss_support() {
+    let md = discover(
+        "https://as.example",
+        metadata_json("https://as.example", ""),
+    )
+    .unwrap();
+    let c = Client::builder("c")
+        .metadata(&md)
+        .redirect_uri(REDIRECT)
+        .build()
+        .unwrap();
+    let (_, p) = c.authorize(&mut rng()).unwrap();
+    let s = p.state().expose_secret().to_owned();
+    assert_eq!(
+        p.callback(&format!("code=a&state={s}"))
+            .unwrap_err()
+            .into_error(),
+        pkce_flow::Mismatch::IssuerMissing.into()
+    );
+
+    let no_s256 = metadata_json("https://as.example", "").replace(
+        r#""code_challenge_methods_supported":["S256"],"#,
+        r#""code_challenge_methods_supported":["plain"],"#,
+    );
+    let md = discover("https://as.example", no_s256).unwrap();
+    assert_eq!(
+        Client::builder("c")
+            .metadata(&md)
+            .redirect_uri(REDIRECT)
+            .build()
+            .unwrap_err(),
+        ConfigError::S256Unsupported.into()
+    );
+    assert!(
+        Client::builder("c")
+            .metadata(&md)
+            .redirect_uri(REDIRECT)
+            .assume_s256_supported()
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn client_auth_method_must_be_advertised() {
+    let md = discover(
+        "https://as.example",
+        metadata_json(
+            "https://as.example",
+            r#","token_endpoint_auth_methods_supported":["client_secret_post"]"#,
+        ),
+    )
+    .unwrap();
+    let secret = pkce_flow::ClientSecret::new("s".into());
+    assert_eq!(
+        Client::builder("c")
+            .metadata(&md)
+            .redirect_uri(REDIRECT)
+            .client_secret_basic(secret.clone())
+            .build()
+            .unwrap_err(),
+        ConfigError::AuthMethodUnsupported("client_secret_basic").into()
+    );
+    assert!(
+        Client::builder("c")
+            .metadata(&md)
+            .redirect_uri(REDIRECT)
+            .client_secret_post(secret)
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn probe_falls_through_only_on_404() {
+    let mut d = Discovery::new(
+        "https://as.example/tenant",
+        DiscoveryKind::Probe,
+        LoopbackHttp::Refuse,
+    )
+    .unwrap();
+    assert_eq!(
+        request_of(&mut d).url(),
+        "https://as.example/.well-known/oauth-authorization-server/tenant"
+    );
+    d.handle_response(HttpResponse::new(404, b"")).unwrap();
+    assert_eq!(
+        request_of(&mut d).url(),
+        "https://as.example/tenant/.well-known/openid-configuration"
+    );
+    let body: &'static [u8] = Box::leak(
+        metadata_json("https://as.example/tenant", "")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    d.handle_response(HttpResponse::new(200, body).with_header("content-type", "application/json"))
+        .unwrap();
+    assert!(matches!(d.poll_output(), Ok(pkce_flow::Poll::Done(_))));
+
+    let d = Discovery::new(
+        "https://as.example/tenant",
+        DiscoveryKind::Probe,
+        LoopbackHttp::Refuse,
+    )
+    .unwrap();
+    let wrong: &'static [u8] = Box::leak(
+        metadata_json("https://evil.example", "")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let r = finish(
+        d,
+        HttpResponse::new(200, wrong).with_header("content-type", "application/json"),
+    );
+    assert_eq!(
+        r.unwrap_err(),
+        ResponseError::IssuerMismatch.into(),
+        "a 200 that fails validation is final"
+    );
+}
+
+#[test]
+fn discovery_request_is_a_get_that_may_be_retried() {
+    let mut d = Discovery::new(
+        "https://as.example",
+        DiscoveryKind::OpenId,
+        LoopbackHttp::Refuse,
+    )
+    .unwrap();
+    let r = request_of(&mut d);
+    assert_eq!(
+        (r.method(), r.url()),
+        (
+            pkce_flow::Method::Get,
+            "https://as.example/.well-known/openid-configuration"
+        )
+    );
+    assert!(r.policy().retry_allowed && r.body().is_empty());
+}
