@@ -1,0 +1,70 @@
+//! The state one running server shares between its connections.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::config::ServerConfig;
+use crate::misbehavior::{Endpoint, Misbehavior};
+use crate::store::Store;
+
+/// Configuration, memory, misbehaviours and hit counters of one server. Each server has its
+/// own, so tests running in parallel cannot see each other.
+pub(crate) struct Ctx {
+    pub(crate) config: ServerConfig,
+    /// `http://127.0.0.1:PORT` or `https://…`, without a trailing slash.
+    pub(crate) issuer: String,
+    store: Mutex<Store>,
+    misbehavior: Mutex<[Option<Misbehavior>; 6]>,
+    hits: [AtomicUsize; 6],
+}
+
+/// Locks a mutex even if a holder panicked: the data stays consistent (every critical
+/// section is a handful of map operations), and the server must keep answering.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Ctx {
+    pub(crate) fn new(config: ServerConfig, issuer: String) -> Self {
+        Self {
+            config,
+            issuer,
+            store: Mutex::default(),
+            misbehavior: Mutex::default(),
+            hits: Default::default(),
+        }
+    }
+
+    /// The server's memory.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    /// Counts a request to `endpoint` and returns its current misbehaviour.
+    pub(crate) fn hit(&self, endpoint: Endpoint) -> Option<Misbehavior> {
+        if let Some(h) = self.hits.get(endpoint.index()) {
+            h.fetch_add(1, Ordering::SeqCst);
+        }
+        lock(&self.misbehavior)
+            .get(endpoint.index())
+            .cloned()
+            .flatten()
+    }
+
+    pub(crate) fn hits(&self, endpoint: Endpoint) -> usize {
+        self.hits
+            .get(endpoint.index())
+            .map_or(0, |h| h.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn set_misbehavior(&self, endpoint: Endpoint, m: Option<Misbehavior>) {
+        if let Some(slot) = lock(&self.misbehavior).get_mut(endpoint.index()) {
+            *slot = m;
+        }
+    }
+
+    /// The `iss` authorization response parameter (RFC 9207), when configured.
+    pub(crate) fn iss(&self) -> Option<&str> {
+        self.config.send_iss.then_some(self.issuer.as_str())
+    }
+}
