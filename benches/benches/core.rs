@@ -16,7 +16,10 @@ const TOKEN_REQUEST: [(&str, &str); 5] = [
     ("code", "SplxlOBeZQQYbYS6WxSbIA.Jq-4Zx"),
     ("redirect_uri", "http://127.0.0.1:53117/callback"),
     ("client_id", "pkce-cli/test client"),
-    ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    (
+        "code_verifier",
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    ),
 ];
 
 fn floor_verifier_challenge<R: TryRng>(rng: &mut R) -> ([u8; 43], [u8; 43]) {
@@ -46,28 +49,43 @@ fn print_allocations() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let mut buf = [0u8; 512];
     let rows: [(&str, allocation_counter::AllocationInfo); 4] = [
-        ("verifier + challenge", allocation_counter::measure(|| {
-            let v = CodeVerifier::generate(&mut rng);
-            black_box(v.map(|v| v.challenge()).ok());
-        })),
-        ("state", allocation_counter::measure(|| {
-            black_box(State::generate(&mut rng).ok());
-        })),
-        ("token request body (buffer)", allocation_counter::measure(|| {
-            black_box(ours_token_body(&mut buf));
-        })),
-        ("token request body (heapless fmt::Write)", allocation_counter::measure(|| {
-            let mut s = heapless_like::Buf::default();
-            let mut enc = FormEncoder::new(&mut s);
-            for (k, v) in TOKEN_REQUEST {
-                let _ = enc.append_pair(k, v);
-            }
-            black_box(s.len);
-        })),
+        (
+            "verifier + challenge",
+            allocation_counter::measure(|| {
+                let v = CodeVerifier::generate(&mut rng);
+                black_box(v.map(|v| v.challenge()).ok());
+            }),
+        ),
+        (
+            "state",
+            allocation_counter::measure(|| {
+                black_box(State::generate(&mut rng).ok());
+            }),
+        ),
+        (
+            "token request body (buffer)",
+            allocation_counter::measure(|| {
+                black_box(ours_token_body(&mut buf));
+            }),
+        ),
+        (
+            "token request body (heapless fmt::Write)",
+            allocation_counter::measure(|| {
+                let mut s = heapless_like::Buf::default();
+                let mut enc = FormEncoder::new(&mut s);
+                for (k, v) in TOKEN_REQUEST {
+                    let _ = enc.append_pair(k, v);
+                }
+                black_box(s.len);
+            }),
+        ),
     ];
     println!("allocations per operation (pkce-core):");
     for (name, info) in rows {
-        println!("  {name:<42} {} allocations, {} bytes", info.count_total, info.bytes_total);
+        println!(
+            "  {name:<42} {} allocations, {} bytes",
+            info.count_total, info.bytes_total
+        );
     }
 }
 
@@ -82,14 +100,20 @@ mod heapless_like {
 
     impl Default for Buf {
         fn default() -> Self {
-            Self { bytes: [0; 512], len: 0 }
+            Self {
+                bytes: [0; 512],
+                len: 0,
+            }
         }
     }
 
     impl fmt::Write for Buf {
         fn write_str(&mut self, s: &str) -> fmt::Result {
             let end = self.len + s.len();
-            self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(fmt::Error)?
+                .copy_from_slice(s.as_bytes());
             self.len = end;
             Ok(())
         }
@@ -110,14 +134,22 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("verifier+challenge (OS RNG)");
     g.bench_function("ours", |b| {
-        b.iter(|| CodeVerifier::generate(&mut getrandom::SysRng).map(|v| v.challenge()).ok())
+        b.iter(|| {
+            CodeVerifier::generate(&mut getrandom::SysRng)
+                .map(|v| v.challenge())
+                .ok()
+        })
     });
-    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut getrandom::SysRng)));
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_verifier_challenge(&mut getrandom::SysRng))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("challenge only");
     let v = CodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").ok();
-    g.bench_function("ours", |b| b.iter(|| black_box(v.as_ref()).map(CodeVerifier::challenge)));
+    g.bench_function("ours", |b| {
+        b.iter(|| black_box(v.as_ref()).map(CodeVerifier::challenge))
+    });
     let raw = *b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     g.bench_function("floor", |b| {
         b.iter(|| {

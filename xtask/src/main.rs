@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod nostd;
+mod size;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -15,6 +16,7 @@ usage: cargo xtask <command>
 commands:
   ci       fmt check, clippy -D warnings, tests, docs -D warnings, nostd build, benches compiled
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
+  size     link a pkce-core probe for thumbv7em-none-eabihf; report .text/.rodata, fail if .text >= 8 KiB
 ";
 
 /// An error that ends the command; its text is printed as the one-line reason.
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("nostd") => nostd::run(),
+        Some("size") => size::run(),
         Some("help" | "-h" | "--help") | None => {
             eprint!("{USAGE}");
             Ok(())
@@ -58,7 +61,9 @@ pub(crate) fn cargo() -> Command {
 pub(crate) fn run(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}").replace('"', "");
     eprintln!("\n$ {shown}");
-    let status = cmd.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -68,7 +73,15 @@ pub(crate) fn run(cmd: &mut Command) -> Result {
 
 fn ci() -> Result {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace", "--all-features"]))?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--all-features"])

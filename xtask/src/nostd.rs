@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::{Result, cargo, run};
+use crate::{Result, cargo};
 
 const TARGET: &str = "thumbv7em-none-eabihf";
 
@@ -20,14 +20,30 @@ pub(crate) fn run_nostd() -> Result {
     }
     for features in ["", "alloc", "alloc,serde,zeroize"] {
         let mut cmd = cargo();
-        cmd.args(["build", "--release", "-p", "pkce-core", "--target", TARGET, "--no-default-features"]);
+        cmd.args([
+            "build",
+            "--release",
+            "-p",
+            "pkce-core",
+            "--target",
+            TARGET,
+            "--no-default-features",
+        ]);
         if !features.is_empty() {
             cmd.args(["--features", features]);
         }
-        run(&mut cmd)?;
+        crate::run(&mut cmd)?;
     }
     if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
-        run(cargo().args(["build", "--release", "-p", "pkce-flow", "--target", TARGET, "--no-default-features"]))?;
+        crate::run(cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "pkce-flow",
+            "--target",
+            TARGET,
+            "--no-default-features",
+        ]))?;
     }
     eprintln!("\nxtask nostd: pkce-core builds for {TARGET}");
     Ok(())
@@ -40,7 +56,10 @@ fn ensure_target() -> Result {
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("rustup not found: {e}"))?;
-    if String::from_utf8_lossy(&installed.stdout).lines().any(|l| l.trim() == TARGET) {
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == TARGET)
+    {
         return Ok(());
     }
     crate::run(Command::new("rustup").args(["target", "add", TARGET]))
@@ -48,18 +67,33 @@ fn ensure_target() -> Result {
 
 fn check_tree_has_no_std() -> Result {
     let out = cargo()
-        .args(["tree", "-p", "pkce-core", "--no-default-features", "-e", "features", "--prefix", "none"])
+        .args([
+            "tree",
+            "-p",
+            "pkce-core",
+            "--no-default-features",
+            "-e",
+            "features",
+            "--prefix",
+            "none",
+        ])
         .output()
         .map_err(|e| format!("cargo tree: {e}"))?;
     if !out.status.success() {
         return Err("cargo tree failed".into());
     }
     let tree = String::from_utf8_lossy(&out.stdout);
-    let offenders: Vec<&str> = tree.lines().filter(|l| l.contains("feature \"std\"")).collect();
+    let offenders: Vec<&str> = tree
+        .lines()
+        .filter(|l| l.contains("feature \"std\""))
+        .collect();
     if offenders.is_empty() {
         eprintln!("xtask nostd: no crate in pkce-core's tree enables `std` (fallback check only)");
         Ok(())
     } else {
-        Err(format!("`std` is enabled in pkce-core's tree:\n{}", offenders.join("\n")))
+        Err(format!(
+            "`std` is enabled in pkce-core's tree:\n{}",
+            offenders.join("\n")
+        ))
     }
 }
