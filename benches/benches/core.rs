@@ -3,11 +3,12 @@
 //! counted and printed first; they must all be zero.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use pkce_core::{CodeVerifier, State, form::FormEncoder};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{SeedableRng, TryRng};
 use sha2::{Digest, Sha256};
+use std::hint::black_box;
 
 /// The body of a typical confidential-client-less token request (RFC 7636 §4.5 plus
 /// RFC 6749 §4.1.3), as pairs.
