@@ -7,7 +7,6 @@ use crate::error::BufferTooSmall;
 
 /// Writes into a caller-provided buffer; remembers how many bytes the output needed even
 /// when they did not fit.
-#[derive(Debug)]
 pub struct SliceWriter<'a> {
     buf: &'a mut [u8],
     len: usize,
@@ -61,5 +60,12 @@ impl fmt::Write for SliceWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.push_bytes(s.as_bytes());
         Ok(())
+    }
+}
+
+// The buffer may hold secrets: `Debug` shows sizes only.
+impl fmt::Debug for SliceWriter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SliceWriter").field("len", &self.len).field("capacity", &self.buf.len()).finish()
     }
 }

@@ -296,3 +296,22 @@ fn errors_never_echo_the_input() {
     let err = CodeVerifier::generate(&mut FailingRng { calls: 0 }).unwrap_err();
     assert_not_echoed("entropy source unavailable", &err);
 }
+
+/// Invariant 2: form components may hold a code, state or verifier; no `Debug` shows them.
+#[test]
+fn form_types_never_show_their_bytes_in_debug() {
+    use pkce_core::form::{Encoded, FormEncoder, Pairs};
+    let query = b"code=SECRETCODE&code_verifier=SECRETVERIFIER";
+    let mut pairs = Pairs::new(query);
+    let (name, value) = pairs.next().unwrap();
+    let mut buf = [0u8; 64];
+    let mut writer = pkce_core::SliceWriter::new(&mut buf);
+    core::fmt::Write::write_str(&mut writer, "SECRETBODY").unwrap();
+    let shown = format!(
+        "{pairs:?} {name:?} {value:?} {:?} {:?} {writer:?} {:?}",
+        value.decoded_bytes(),
+        Encoded::new(b"SECRET"),
+        FormEncoder::new(String::from("SECRETSINK"))
+    );
+    assert!(!shown.contains("SECRET"), "{shown}");
+}

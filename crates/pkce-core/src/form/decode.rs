@@ -7,7 +7,7 @@ use crate::error::{BufferTooSmall, FormError};
 /// Splits on `&` only (`;` is data), skips empty sequences, and splits each sequence at its
 /// first `=`; a sequence without `=` has an empty value. Nothing is decoded until asked, so
 /// `%26` inside a value can never split it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Pairs<'a> {
     rest: &'a [u8],
 }
@@ -45,7 +45,7 @@ impl<'a> Iterator for Pairs<'a> {
 }
 
 /// One still-encoded name or value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Encoded<'a>(&'a [u8]);
 
 impl<'a> Encoded<'a> {
@@ -177,7 +177,7 @@ fn step(rest: &[u8]) -> Option<(u8, usize, bool)> {
 }
 
 /// The leniently decoded octets of an [`Encoded`] component.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DecodedBytes<'a> {
     rest: &'a [u8],
 }
@@ -233,4 +233,23 @@ pub fn first_duplicate<'k>(input: &[u8], names: &[&'k str]) -> Option<&'k str> {
                 .is_some()
         })
         .copied()
+}
+
+// The components may hold a code, a state or a verifier: `Debug` shows sizes only.
+impl core::fmt::Debug for Pairs<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pairs").field("remaining_bytes", &self.rest.len()).finish()
+    }
+}
+
+impl core::fmt::Debug for Encoded<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Encoded(<{} bytes>)", self.0.len())
+    }
+}
+
+impl core::fmt::Debug for DecodedBytes<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DecodedBytes").field("remaining_bytes", &self.rest.len()).finish()
+    }
 }

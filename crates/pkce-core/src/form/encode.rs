@@ -62,7 +62,6 @@ pub fn encode_component<W: fmt::Write + ?Sized>(out: &mut W, text: &str) -> fmt:
 /// assert_eq!(body.as_str(), "grant_type=authorization_code&scope=read+write");
 /// # Ok::<(), core::fmt::Error>(())
 /// ```
-#[derive(Debug)]
 pub struct FormEncoder<W> {
     out: W,
     empty: bool,
@@ -140,4 +139,11 @@ pub fn encode_pairs_string<'p>(
         let _ = enc.append_pair(name, value);
     }
     out
+}
+
+// The sink may hold secrets (a token request body): `Debug` never shows it.
+impl<W> fmt::Debug for FormEncoder<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FormEncoder").field("empty", &self.empty).finish_non_exhaustive()
+    }
 }
