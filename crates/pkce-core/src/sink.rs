@@ -66,6 +66,9 @@ impl fmt::Write for SliceWriter<'_> {
 // The buffer may hold secrets: `Debug` shows sizes only.
 impl fmt::Debug for SliceWriter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SliceWriter").field("len", &self.len).field("capacity", &self.buf.len()).finish()
+        f.debug_struct("SliceWriter")
+            .field("len", &self.len)
+            .field("capacity", &self.buf.len())
+            .finish()
     }
 }

@@ -151,10 +151,13 @@ impl Client {
         let endpoint = c.par_endpoint.as_deref().ok_or(Misuse::NoParEndpoint)?;
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
-        // client_id and the credentials are added by authenticated_post (RFC 9126 §2.1: the
-        // client authenticates as at the token endpoint), so they are not listed here.
+        // RFC 9126 §2.1: the body holds every authorization request parameter, client_id
+        // included, and the client authenticates as at the token endpoint. authenticated_post
+        // already writes client_id for public and client_secret_post clients; with Basic it
+        // does not (the token request must not repeat it), so it is listed here instead.
+        let basic = matches!(c.auth, crate::config::ClientAuth::Basic(_));
         let mut pairs = alloc::vec::Vec::new();
-        let _ = for_each_param(&pending, &challenge, false, |n, v| {
+        let _ = for_each_param(&pending, &challenge, basic, |n, v| {
             pairs.push((n, v));
             Ok(())
         });

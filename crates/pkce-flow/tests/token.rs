@@ -660,6 +660,19 @@ fn tv_par_1_pushed_request_and_short_url() {
 }
 
 #[test]
+fn par_body_always_holds_client_id_exactly_once() {
+    for c in [client(), basic_client(), post_client()] {
+        let mut ex = c.push_authorization(&mut rng()).unwrap();
+        let req = request_of(&mut ex);
+        assert_eq!(
+            one(&body_pairs(&req), "client_id"),
+            "s6BhdRkqt3",
+            "RFC 9126 §2.1"
+        );
+    }
+}
+
+#[test]
 fn pr_1_to_pr_4() {
     assert!(
         par(200, r#"{"request_uri":"urn:x","expires_in":60}"#).is_ok(),

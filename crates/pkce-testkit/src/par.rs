@@ -21,6 +21,13 @@ pub(crate) fn par(ctx: &Ctx, req: &Req) -> Resp {
         Ok(client) => client,
         Err(resp) => return resp,
     };
+    // RFC 9126 §2.1: the body carries every authorization request parameter, client_id
+    // included, even when the client authenticates with HTTP Basic.
+    if params.get("client_id") != Some(client.client_id.as_str()) {
+        return invalid_request(
+            "client_id is required in the pushed request (RFC 9126 section 2.1)",
+        );
+    }
     if params.has("request_uri") {
         return invalid_request("request_uri must not be pushed (RFC 9126 section 2.1)");
     }

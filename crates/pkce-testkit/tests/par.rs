@@ -11,10 +11,11 @@ use pkce_testkit::{AuthServer, ServerConfig, UaError, UserAgent};
 /// Pushes `authz` for `kind`; returns the `request_uri`.
 fn push(server: &AuthServer, kind: Kind, authz: &Authz) -> String {
     let pairs = authz.pairs();
-    // The client id travels with the client's authentication, as at the token endpoint.
+    // RFC 9126 §2.1: client_id is in the body like every authorization parameter. The
+    // public and client_secret_post helpers add it with the credentials; Basic does not.
     let body: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|(n, _)| *n != "client_id")
+        .filter(|(n, _)| *n != "client_id" || kind == Kind::Basic)
         .map(|(n, v)| (*n, v.as_str()))
         .collect();
     let reply = kind.post(server, "/par", &body);
@@ -33,6 +34,21 @@ fn push(server: &AuthServer, kind: Kind, authz: &Authz) -> String {
 fn front_url(server: &AuthServer, client_id: &str, request_uri: &str) -> String {
     let query = encode_pairs_string([("client_id", client_id), ("request_uri", request_uri)]);
     format!("{}?{query}", server.url("/authorize"))
+}
+
+#[test]
+fn a_pushed_request_without_client_id_is_refused() {
+    let server = AuthServer::start().unwrap();
+    let authz = Authz::new(Kind::Basic.id(), "openid");
+    let pairs = authz.pairs();
+    let body: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(n, _)| *n != "client_id")
+        .map(|(n, v)| (*n, v.as_str()))
+        .collect();
+    let reply = Kind::Basic.post(&server, "/par", &body);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(str_field(&reply.json(), "error"), "invalid_request");
 }
 
 #[test]

@@ -238,7 +238,9 @@ pub fn first_duplicate<'k>(input: &[u8], names: &[&'k str]) -> Option<&'k str> {
 // The components may hold a code, a state or a verifier: `Debug` shows sizes only.
 impl core::fmt::Debug for Pairs<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Pairs").field("remaining_bytes", &self.rest.len()).finish()
+        f.debug_struct("Pairs")
+            .field("remaining_bytes", &self.rest.len())
+            .finish()
     }
 }
 
@@ -250,6 +252,8 @@ impl core::fmt::Debug for Encoded<'_> {
 
 impl core::fmt::Debug for DecodedBytes<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DecodedBytes").field("remaining_bytes", &self.rest.len()).finish()
+        f.debug_struct("DecodedBytes")
+            .field("remaining_bytes", &self.rest.len())
+            .finish()
     }
 }

@@ -144,6 +144,8 @@ pub fn encode_pairs_string<'p>(
 // The sink may hold secrets (a token request body): `Debug` never shows it.
 impl<W> fmt::Debug for FormEncoder<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FormEncoder").field("empty", &self.empty).finish_non_exhaustive()
+        f.debug_struct("FormEncoder")
+            .field("empty", &self.empty)
+            .finish_non_exhaustive()
     }
 }

@@ -1,0 +1,63 @@
+//! The one-line reason a command failed, and its exit code. Never a stack trace, never a
+//! secret: flow and transport errors carry none, and server text is escaped by their Display.
+
+use std::fmt;
+
+/// A failure to report on stderr.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// A runtime failure (exit 1).
+    pub(crate) fn new(message: String) -> Self {
+        Self { message, code: 1 }
+    }
+
+    /// A usage problem (exit 2, as clap's own).
+    pub(crate) fn usage(message: &str) -> Self {
+        Self {
+            message: message.to_owned(),
+            code: 2,
+        }
+    }
+
+    /// The process exit code.
+    pub(crate) fn code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line: anything that could break the line or drive the terminal is escaped.
+        for c in self.message.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?
+            } else {
+                write!(f, "{c}")?
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<pkce_flow::Error> for Failure {
+    fn from(e: pkce_flow::Error) -> Self {
+        Self::new(e.to_string())
+    }
+}
+
+impl From<pkce_ureq::Error> for Failure {
+    fn from(e: pkce_ureq::Error) -> Self {
+        Self::new(e.to_string())
+    }
+}
+
+impl From<pkce_flow::Rejected> for Failure {
+    fn from(e: pkce_flow::Rejected) -> Self {
+        Self::new(e.to_string())
+    }
+}

@@ -1,0 +1,157 @@
+//! The transport's error: the flow's verdict, or what went wrong on the wire.
+//!
+//! `Display` says what happened in words chosen here; it never prints a URL, a header value or
+//! a body, so no code, verifier, client secret or token can reach a log through it. The
+//! library's own error (with its URL removed) is the [`std::error::Error::source`].
+
+use std::error::Error as StdError;
+use std::{fmt, io};
+
+/// Everything that can go wrong while driving an exchange over reqwest.
+///
+/// The variants mirror `pkce_ureq::Error` name for name; only the library error they
+/// carry differs.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The flow refused the exchange: an OAuth error answer (`invalid_grant`, …), a response
+    /// that breaks the protocol (a redirect, a wrong content type, bad JSON, …), a bad
+    /// configuration, or API misuse. Transparent: `Display` and `source` are the flow's.
+    Flow(pkce_flow::Error),
+    /// A time limit of the request's policy ran out (connecting, or the whole exchange).
+    Timeout(reqwest::Error),
+    /// The connection was refused: nothing listens at that address.
+    ConnectionRefused(reqwest::Error),
+    /// The TLS handshake failed: the server's certificate is not trusted by the Mozilla roots,
+    /// or the peer does not speak TLS.
+    Tls(reqwest::Error),
+    /// The connection broke during the exchange: reset, or closed before the response was
+    /// complete.
+    Io(reqwest::Error),
+    /// Another failure of the HTTP client: an unusable URL or header, an HTTP protocol
+    /// violation, a failed name lookup, ….
+    Http(reqwest::Error),
+    /// The response body is longer than the policy's `max_response_bytes`; reading stopped at
+    /// the chunk that crossed the cap (or before reading, from `Content-Length`).
+    BodyTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The HTTP client answered with the response of another URL than the one requested: it
+    /// followed a redirect. The response was discarded. [`crate::Transport::with_client`]
+    /// refuses such clients, so this is a second line of defence.
+    RedirectFollowed,
+    /// The given HTTP client cannot enforce the request policy or would panic; see
+    /// [`crate::Transport::with_client`].
+    ClientSetup {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// [`crate::Transport::bearer_get`] refused to send a token over plain `http` to a host
+    /// that is not a loopback IP literal.
+    InsecureUrl,
+}
+
+impl Error {
+    /// Sorts a reqwest error by cause, after removing its URL.
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        let e = e.without_url();
+        if e.is_timeout() {
+            return Self::Timeout(e);
+        }
+        if find::<rustls::Error>(&e).is_some() {
+            return Self::Tls(e);
+        }
+        match find::<io::Error>(&e).map(io::Error::kind) {
+            Some(io::ErrorKind::ConnectionRefused) => Self::ConnectionRefused(e),
+            Some(io::ErrorKind::TimedOut) => Self::Timeout(e),
+            Some(_) => Self::Io(e),
+            // Reading the body failed without an I/O error: hyper saw the connection end
+            // before the promised length.
+            None if e.is_body() || e.is_decode() => Self::Io(e),
+            None => Self::Http(e),
+        }
+    }
+}
+
+/// The first error of type `T` in the source chain of `e`.
+fn find<T: StdError + 'static>(e: &reqwest::Error) -> Option<&T> {
+    let mut current: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(err) = current {
+        if let Some(found) = err.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = match err.downcast_ref::<io::Error>() {
+            // `io::Error::source` skips the error it wraps; look at that one too.
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// A short, secret-free name for the cause of a reqwest error.
+fn cause(e: &reqwest::Error) -> &'static str {
+    if e.is_builder() {
+        "an invalid request (method, URL or header)"
+    } else if e.is_dns() {
+        "the host name could not be resolved"
+    } else if e.is_connect() {
+        "the connection could not be established"
+    } else if e.is_body() || e.is_decode() {
+        "the body could not be read"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "an HTTP client error"
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Flow(e) => e.fmt(f),
+            Self::Timeout(_) => f.write_str("the request timed out (a time limit of its policy ran out)"),
+            Self::ConnectionRefused(_) => f.write_str("the connection was refused (nothing listens at that address)"),
+            Self::Tls(_) => f.write_str("the TLS handshake failed (untrusted certificate, or no TLS at that address)"),
+            Self::Io(e) => match find::<io::Error>(e) {
+                Some(io) => write!(f, "the connection broke during the exchange ({})", io.kind()),
+                None => f.write_str("the connection broke during the exchange"),
+            },
+            Self::Http(e) => write!(f, "the HTTP request failed: {}", cause(e)),
+            Self::BodyTooLarge { limit } => {
+                write!(f, "the response body is larger than the limit of {limit} bytes; reading stopped")
+            }
+            Self::RedirectFollowed => {
+                f.write_str("the HTTP client followed a redirect, which the policy forbids; the response was discarded")
+            }
+            Self::ClientSetup { reason } => write!(f, "the HTTP client cannot be used: {reason}"),
+            Self::InsecureUrl => {
+                f.write_str("refusing to send a bearer token over plain http to a host that is not a loopback address")
+            }
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Self::Flow(e) => e.source(),
+            Self::Timeout(e)
+            | Self::ConnectionRefused(e)
+            | Self::Tls(e)
+            | Self::Io(e)
+            | Self::Http(e) => Some(e),
+            Self::BodyTooLarge { .. }
+            | Self::RedirectFollowed
+            | Self::ClientSetup { .. }
+            | Self::InsecureUrl => None,
+        }
+    }
+}
+
+impl From<pkce_flow::Error> for Error {
+    fn from(e: pkce_flow::Error) -> Self {
+        Self::Flow(e)
+    }
+}

@@ -1,0 +1,16 @@
+//! Async transport for `pkce-flow` on reqwest 0.13: the driver loop, the request policy, and
+//! one method per exchange.
+//!
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod bearer;
+mod error;
+mod flows;
+mod transport;
+
+pub use bearer::BearerResponse;
+pub use error::Error;
+pub use pkce_flow;
+pub use reqwest;
+pub use transport::{Transport, USER_AGENT_VALUE};

@@ -1,0 +1,264 @@
+//! The driver: one generic loop, and the one place where a flow request becomes a reqwest
+//! request with its policy applied.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
+use reqwest::{Client, RequestBuilder, Url, redirect};
+
+use crate::Error;
+
+/// The `User-Agent` of every request: `pkce-reqwest/<version>`.
+pub const USER_AGENT_VALUE: &str = concat!("pkce-reqwest/", env!("CARGO_PKG_VERSION"));
+
+/// What `Client`'s `Debug` shows for a client built with `redirect::Policy::none()`. reqwest
+/// offers no other way to read a client's redirect policy; should the format ever change,
+/// every client is refused (fail closed) and this crate's tests say so.
+const NO_REDIRECT_DEBUG: &str = r#"redirect_policy: "Policy(None)""#;
+
+/// Sends the requests of `pkce-flow` exchanges over a reqwest [`Client`], enforcing the
+/// [`RequestPolicy`] each one carries.
+///
+/// Cheap to clone (the client and its connection pool are shared); keep one per program so
+/// connections are reused. Needs a tokio runtime, as reqwest does.
+#[derive(Clone, Debug)]
+pub struct Transport {
+    client: Client,
+    resource_policy: RequestPolicy,
+}
+
+impl Transport {
+    /// A transport with its own client: rustls with the *ring* provider, the Mozilla roots
+    /// (webpki-roots), no redirects, no retries, and the default policy's timeouts (every
+    /// request then sets its own total timeout).
+    ///
+    /// # Errors
+    /// [`Error::Http`] when reqwest cannot build the client (it never has here, but its
+    /// builder is fallible); [`Error::ClientSetup`] if rustls refuses the configuration.
+    pub fn new() -> Result<Self, Error> {
+        let policy = RequestPolicy::default();
+        let client = Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
+            .redirect(redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .timeout(policy.timeout)
+            .connect_timeout(policy.connect_timeout)
+            .user_agent(USER_AGENT_VALUE)
+            .build()
+            .map_err(Error::from_reqwest)?;
+        Ok(Self {
+            client,
+            resource_policy: policy,
+        })
+    }
+
+    /// A transport over a client the caller already has (proxy, pool or TLS settings).
+    ///
+    /// The client must be built with `.redirect(reqwest::redirect::Policy::none())`. Unlike
+    /// ureq, reqwest has no per-request redirect setting, and noticing a followed redirect
+    /// afterwards is too late: a 307 or 308 would already have re-sent the code, the
+    /// verifier and the client credentials to the `Location`. So a client that may follow
+    /// redirects is refused here, before anything is sent (and a followed redirect is still
+    /// detected, as [`Error::RedirectFollowed`]). The rest of the policy is applied per
+    /// request: the total timeout (which also bounds connecting; the client's own
+    /// `connect_timeout` applies as configured) and the body cap. Give it
+    /// `.retry(reqwest::retry::never())` too: reqwest's default only resends HTTP/2
+    /// requests the server refused unprocessed, but nothing needs resending here.
+    ///
+    /// # Errors
+    /// [`Error::ClientSetup`] when the client may follow redirects.
+    pub fn with_client(client: Client) -> Result<Self, Error> {
+        if !format!("{client:?}").contains(NO_REDIRECT_DEBUG) {
+            return Err(Error::ClientSetup {
+                reason: "it may follow redirects; build it with .redirect(reqwest::redirect::Policy::none())",
+            });
+        }
+        Ok(Self {
+            client,
+            resource_policy: RequestPolicy::default(),
+        })
+    }
+
+    /// Sets the policy of the requests this transport makes on its own behalf
+    /// ([`Self::bearer_get`]); the flow's requests carry their own. Default:
+    /// [`RequestPolicy::default`] (1 MiB, 30 s, 10 s to connect).
+    #[must_use]
+    pub fn resource_policy(mut self, policy: RequestPolicy) -> Self {
+        self.resource_policy = policy;
+        self
+    }
+
+    /// The client, for other requests of the program (they get none of this crate's policy).
+    #[must_use]
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Drives an exchange to its end: the one generic loop. Each request the exchange asks
+    /// for is sent once, never resent (a single-use code must not be replayed; whether a
+    /// whole exchange may be repeated is the caller's decision, see
+    /// [`RequestPolicy::retry_allowed`]), and its response, whatever the status, goes back to
+    /// the exchange, which makes every OAuth decision.
+    ///
+    /// # Errors
+    /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
+    /// response could be read within the policy.
+    pub async fn drive<E: Exchange>(&self, mut exchange: E) -> Result<E::Output, Error> {
+        loop {
+            match exchange.poll_output()? {
+                Poll::Request(request) => {
+                    let received = self.send(&request).await?;
+                    exchange.handle_response(received.as_response())?;
+                }
+                Poll::Done(output) => return Ok(output),
+            }
+        }
+    }
+
+    /// Sends one flow request exactly as described, under its policy.
+    async fn send(&self, request: &HttpRequest) -> Result<Received, Error> {
+        let method = match request.method() {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            other => reqwest::Method::from_bytes(other.as_str().as_bytes()).map_err(|_| {
+                Error::ClientSetup {
+                    reason: "the flow asked for an HTTP method reqwest cannot send",
+                }
+            })?,
+        };
+        // Invalid URLs and header values surface as reqwest builder errors in `prepare`.
+        let mut builder = self.client.request(method, request.url());
+        for (name, value) in request.headers() {
+            builder = builder.header(name, value);
+        }
+        builder = builder.header(USER_AGENT, USER_AGENT_VALUE);
+        // A GET without a body is sent without one (no `Content-Length: 0`).
+        if !(request.method() == Method::Get && request.body().is_empty()) {
+            builder = builder.body(request.body().to_vec());
+        }
+        let prepared = prepare(builder, request.policy())?;
+        self.execute(prepared, request.policy()).await
+    }
+
+    /// Runs a prepared request and reads its response with the policy's cap.
+    pub(crate) async fn execute(
+        &self,
+        request: reqwest::Request,
+        policy: &RequestPolicy,
+    ) -> Result<Received, Error> {
+        let url = request.url().clone();
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(Error::from_reqwest)?;
+        if response.url() != &url {
+            return Err(Error::RedirectFollowed);
+        }
+        let status = response.status().as_u16();
+        let limit = policy.max_response_bytes;
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        let headers = std::mem::take(response.headers_mut());
+        let capacity = declared
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0)
+            .min(limit);
+        let mut body = Vec::with_capacity(capacity);
+        // Chunk by chunk: the first chunk that crosses the cap ends the read, so memory stays
+        // bounded by the cap plus one chunk whatever the server sends. Dropping the response
+        // closes the connection instead of pooling it.
+        while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+            if chunk.len() > limit - body.len() {
+                return Err(Error::BodyTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Received {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// The policy of [`Self::bearer_get`].
+    pub(crate) fn resource_policy_ref(&self) -> &RequestPolicy {
+        &self.resource_policy
+    }
+}
+
+/// Builds the request with the policy's total timeout, and marks `Authorization` values
+/// sensitive so that `http`'s `Debug` hides them.
+pub(crate) fn prepare(
+    builder: RequestBuilder,
+    policy: &RequestPolicy,
+) -> Result<reqwest::Request, Error> {
+    let mut request = builder
+        .timeout(policy.timeout)
+        .build()
+        .map_err(Error::from_reqwest)?;
+    for (name, value) in request.headers_mut().iter_mut() {
+        if name == AUTHORIZATION {
+            value.set_sensitive(true);
+        }
+    }
+    Ok(request)
+}
+
+/// The TLS configuration: rustls with the *ring* provider and the Mozilla roots
+/// (webpki-roots), HTTP/1.1 only. Handing reqwest a finished configuration keeps it from
+/// looking for a process-wide provider (with `rustls-no-provider` it would panic without
+/// one) and from using the platform verifier.
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|_| Error::ClientSetup {
+            reason: "rustls refuses the ring provider's protocol versions",
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// A response read to its end: owns what [`HttpResponse`] borrows.
+pub(crate) struct Received {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Received {
+    /// The flow's view of it. Every header is offered; the flow keeps the ones it reads.
+    pub(crate) fn as_response(&self) -> HttpResponse<'_> {
+        let mut response = HttpResponse::new(self.status, &self.body);
+        for (name, value) in &self.headers {
+            if let Ok(value) = value.to_str() {
+                response.push_header(name.as_str(), value);
+            }
+        }
+        response
+    }
+}
+
+/// Whether a URL may carry a bearer token: `https`, or `http` to a loopback IP literal (the
+/// token then never leaves the machine).
+pub(crate) fn may_carry_token(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => url
+            .host_str()
+            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
+            .and_then(|h| h.parse::<IpAddr>().ok())
+            .is_some_and(|ip| ip.is_loopback()),
+        _ => false,
+    }
+}

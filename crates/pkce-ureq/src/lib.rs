@@ -1,0 +1,16 @@
+//! Blocking transport for `pkce-flow` on ureq 3: the driver loop, the request policy, and
+//! one method per exchange.
+//!
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod bearer;
+mod error;
+mod flows;
+mod transport;
+
+pub use bearer::BearerResponse;
+pub use error::Error;
+pub use pkce_flow;
+pub use transport::{Transport, USER_AGENT_VALUE};
+pub use ureq;
