@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::listener::LoopbackHost;
+use pkce_cli::listener::LoopbackHost;
 
 /// OAuth 2.0 Authorization Code + PKCE from a terminal.
 #[derive(Debug, Parser)]

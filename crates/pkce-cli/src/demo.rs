@@ -10,8 +10,8 @@ use pkce_ureq::Transport;
 
 use crate::cli::DemoArgs;
 use crate::failure::Failure;
-use crate::listener::{Listener, LoopbackHost, WaitError};
 use crate::narrate::Narrator;
+use pkce_cli::listener::{Listener, LoopbackHost, WaitError};
 
 const STEPS: usize = 10;
 

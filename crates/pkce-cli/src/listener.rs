@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use pkce_flow::{Error, PendingAuthorization, TokenExchange};
 
 /// The largest request head read from the browser.
-pub(crate) const MAX_HEAD: usize = 16 * 1024;
+pub const MAX_HEAD: usize = 16 * 1024;
 /// How long one connection may take to send its request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which loopback address to listen on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum LoopbackHost {
+pub enum LoopbackHost {
     /// 127.0.0.1
     #[value(name = "127.0.0.1")]
     V4,
@@ -30,7 +30,7 @@ pub(crate) enum LoopbackHost {
 
 /// A bound listener and the redirect URI that names it.
 #[derive(Debug)]
-pub(crate) struct Listener {
+pub struct Listener {
     socket: TcpListener,
     redirect_uri: String,
     host_header: String,
@@ -39,7 +39,7 @@ pub(crate) struct Listener {
 
 /// Why the wait ended without a token exchange.
 #[derive(Debug)]
-pub(crate) enum WaitError {
+pub enum WaitError {
     /// No valid callback arrived in time.
     Timeout,
     /// The authorization server answered with an error (or the callback was a mix-up).
@@ -50,7 +50,7 @@ pub(crate) enum WaitError {
 
 impl Listener {
     /// Binds the loopback address on `port` (0: any free port). `path` must start with `/`.
-    pub(crate) fn bind(host: LoopbackHost, port: u16, path: &str) -> io::Result<Self> {
+    pub fn bind(host: LoopbackHost, port: u16, path: &str) -> io::Result<Self> {
         let ip = match host {
             LoopbackHost::V4 => IpAddr::V4(Ipv4Addr::LOCALHOST),
             LoopbackHost::V6 => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -78,14 +78,14 @@ impl Listener {
     }
 
     /// The redirect URI: the IP literal and the port actually bound.
-    pub(crate) fn redirect_uri(&self) -> &str {
+    pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri
     }
 
     /// Serves requests until a valid callback arrives (then the code exchange is returned),
     /// the server answers with an error, or `timeout` passes. `on_stray` hears of every
     /// ignored request.
-    pub(crate) fn wait(
+    pub fn wait(
         self,
         mut pending: PendingAuthorization,
         timeout: Duration,
@@ -116,43 +116,16 @@ impl Listener {
     }
 
     fn serve(&self, mut stream: TcpStream, pending: PendingAuthorization) -> Served {
-        let head = match read_head(&mut stream) {
-            Ok(head) => head,
-            Err(_) => return Served::Keep(pending, 400, "unreadable request"),
+        let Ok(head) = read_head(&mut stream) else {
+            return Served::Keep(pending, 400, "unreadable request");
         };
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut request = httparse::Request::new(&mut headers);
-        let (method, target, host) = match request.parse(&head) {
-            Ok(httparse::Status::Complete(_)) => (
-                request.method.unwrap_or(""),
-                request.path.unwrap_or(""),
-                request
-                    .headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case("host"))
-                    .map(|h| h.value),
-            ),
-            _ => {
-                respond(&mut stream, 400, Page::BadRequest);
-                return Served::Keep(pending, 400, "malformed request");
+        let query = match route(&head, &self.host_header, &self.path) {
+            Route::Stray { status, why } => {
+                respond(&mut stream, status, Page::for_status(status));
+                return Served::Keep(pending, status, why);
             }
+            Route::Callback { query } => query,
         };
-        // DNS-rebinding defence (policy P-8): only the exact literal authority we bound.
-        if host != Some(self.host_header.as_bytes()) {
-            respond(&mut stream, 400, Page::BadRequest);
-            return Served::Keep(pending, 400, "wrong Host header");
-        }
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        if path != self.path {
-            respond(&mut stream, 404, Page::NotFound);
-            return Served::Keep(pending, 404, "another path");
-        }
-        if method != "GET" {
-            // A POST to the callback (a 307 from a misbehaving server) carries credentials;
-            // its body is never read (RFC 9700 §4.12).
-            respond(&mut stream, 405, Page::MethodNotAllowed);
-            return Served::Keep(pending, 405, "not a GET");
-        }
         match pending.callback(query) {
             Ok(exchange) => {
                 respond(&mut stream, 200, Page::Success);
@@ -171,6 +144,66 @@ impl Listener {
             }
         }
     }
+}
+
+/// Where one request head goes, decided before any OAuth check.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// Answer with this status and keep waiting.
+    Stray {
+        /// 400, 404 or 405.
+        status: u16,
+        /// Why, for `-v`.
+        why: &'static str,
+    },
+    /// A GET of the redirect path on the right Host: its query goes to the callback check.
+    Callback {
+        /// The query, without `?` (possibly empty).
+        query: &'a str,
+    },
+}
+
+/// Routes a request head: only `GET {path}` with `Host: {authority}` exactly (the IP literal
+/// and port bound, a DNS-rebinding defence, policy P-8) reaches the callback check. A body is
+/// never looked at.
+#[must_use]
+pub fn route<'a>(head: &'a [u8], authority: &str, path: &str) -> Route<'a> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    if !matches!(request.parse(head), Ok(httparse::Status::Complete(_))) {
+        return Route::Stray {
+            status: 400,
+            why: "malformed request",
+        };
+    }
+    let (method, target) = (request.method.unwrap_or(""), request.path.unwrap_or(""));
+    let mut hosts = request
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("host"));
+    let host = hosts.next().map(|h| h.value);
+    if host != Some(authority.as_bytes()) || hosts.next().is_some() {
+        return Route::Stray {
+            status: 400,
+            why: "wrong Host header",
+        };
+    }
+    let (target_path, query) = target.split_once('?').unwrap_or((target, ""));
+    if target_path != path {
+        return Route::Stray {
+            status: 404,
+            why: "another path",
+        };
+    }
+    if method != "GET" {
+        // A POST to the callback (a 307 from a misbehaving server) carries credentials;
+        // its body is never read (RFC 9700 §4.12).
+        return Route::Stray {
+            status: 405,
+            why: "not a GET",
+        };
+    }
+    Route::Callback { query }
 }
 
 enum Served {
@@ -210,6 +243,16 @@ enum Page {
     MethodNotAllowed,
 }
 
+impl Page {
+    fn for_status(status: u16) -> Self {
+        match status {
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed,
+            _ => Self::BadRequest,
+        }
+    }
+}
+
 fn respond(stream: &mut TcpStream, status: u16, page: Page) {
     let (reason, title, text) = match page {
         Page::Success => (
@@ -247,4 +290,47 @@ fn respond(stream: &mut TcpStream, status: u16, page: Page) {
     // The browser may already be gone; the login does not depend on this page arriving.
     let _ = stream.write_all(response.as_bytes());
     let _ = stream.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Route, route};
+
+    const AUTH: &str = "127.0.0.1:5000";
+
+    fn head(s: &str) -> Vec<u8> {
+        s.replace('\n', "\r\n").into_bytes()
+    }
+
+    #[test]
+    fn only_get_of_the_path_on_the_exact_host_reaches_the_callback() {
+        let ok = head("GET /callback?code=a&state=b HTTP/1.1\nHost: 127.0.0.1:5000\n\n");
+        assert_eq!(
+            route(&ok, AUTH, "/callback"),
+            Route::Callback {
+                query: "code=a&state=b"
+            }
+        );
+        let cases = [
+            ("GET /favicon.ico HTTP/1.1\nHost: 127.0.0.1:5000\n\n", 404),
+            ("GET /callback HTTP/1.1\nHost: localhost:5000\n\n", 400),
+            ("GET /callback HTTP/1.1\n\n", 400),
+            (
+                "GET /callback HTTP/1.1\nHost: 127.0.0.1:5000\nHost: 127.0.0.1:5000\n\n",
+                400,
+            ),
+            (
+                "POST /callback HTTP/1.1\nHost: 127.0.0.1:5000\nContent-Length: 3\n\nabc",
+                405,
+            ),
+            ("GET /callback/x HTTP/1.1\nHost: 127.0.0.1:5000\n\n", 404),
+            ("garbage\n\n", 400),
+        ];
+        for (text, status) in cases {
+            assert!(
+                matches!(route(&head(text), AUTH, "/callback"), Route::Stray { status: s, .. } if s == status),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -10,9 +10,9 @@ use pkce_flow::{AuthorizationUrl, Client, PendingAuthorization};
 
 use crate::cli::LoginArgs;
 use crate::failure::Failure;
-use crate::listener::{Listener, WaitError};
 use crate::output::print_tokens;
 use crate::session::Session;
+use pkce_cli::listener::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     let session = Session::open(&args.server)?;

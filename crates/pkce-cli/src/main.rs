@@ -9,7 +9,6 @@ use clap::Parser;
 mod cli;
 mod demo;
 mod failure;
-mod listener;
 mod login;
 mod narrate;
 mod output;

@@ -35,3 +35,8 @@ pub use verifier::{
 /// The `rand_core` version this crate's RNG bounds come from, re-exported so callers name
 /// the same traits.
 pub use rand_core;
+
+/// The workspace README's examples, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct WorkspaceReadmeDoctests;

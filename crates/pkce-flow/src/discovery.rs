@@ -219,6 +219,19 @@ impl Discovery {
     }
 }
 
+impl Discovery {
+    /// Sets the policy of the discovery requests (body cap, timeouts). Discovery is a GET
+    /// without credentials, so it stays retryable whatever `policy` says.
+    #[must_use]
+    pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
+        self.policy = RequestPolicy { retry_allowed: true, ..policy };
+        if let Ok(Poll::Request(first)) = self.machine.poll() {
+            self.machine = OneShot::new(HttpRequest::new(Method::Get, String::from(first.url()), self.policy));
+        }
+        self
+    }
+}
+
 impl Exchange for Discovery {
     type Output = ServerMetadata;
 
