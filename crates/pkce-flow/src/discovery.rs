@@ -224,9 +224,16 @@ impl Discovery {
     /// without credentials, so it stays retryable whatever `policy` says.
     #[must_use]
     pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
-        self.policy = RequestPolicy { retry_allowed: true, ..policy };
+        self.policy = RequestPolicy {
+            retry_allowed: true,
+            ..policy
+        };
         if let Ok(Poll::Request(first)) = self.machine.poll() {
-            self.machine = OneShot::new(HttpRequest::new(Method::Get, String::from(first.url()), self.policy));
+            self.machine = OneShot::new(HttpRequest::new(
+                Method::Get,
+                String::from(first.url()),
+                self.policy,
+            ));
         }
         self
     }

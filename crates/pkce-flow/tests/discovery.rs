@@ -304,14 +304,31 @@ fn discovery_request_is_a_get_that_may_be_retried() {
 
 #[test]
 fn discovery_takes_a_policy_but_stays_retryable() {
-    let policy = pkce_flow::RequestPolicy { max_response_bytes: 10, retry_allowed: false, ..Default::default() };
-    let mut d = Discovery::new("https://as.example", DiscoveryKind::OAuth, LoopbackHttp::Refuse).unwrap().with_policy(policy);
+    let policy = pkce_flow::RequestPolicy {
+        max_response_bytes: 10,
+        retry_allowed: false,
+        ..Default::default()
+    };
+    let mut d = Discovery::new(
+        "https://as.example",
+        DiscoveryKind::OAuth,
+        LoopbackHttp::Refuse,
+    )
+    .unwrap()
+    .with_policy(policy);
     let r = request_of(&mut d);
     assert_eq!(r.policy().max_response_bytes, 10);
     assert!(r.policy().retry_allowed);
-    let body: &'static [u8] = Box::leak(metadata_json("https://as.example", "").into_bytes().into_boxed_slice());
+    let body: &'static [u8] = Box::leak(
+        metadata_json("https://as.example", "")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
     assert_eq!(
-        d.handle_response(HttpResponse::new(200, body).with_header("content-type", "application/json")).unwrap_err(),
+        d.handle_response(
+            HttpResponse::new(200, body).with_header("content-type", "application/json")
+        )
+        .unwrap_err(),
         ResponseError::TooLarge.into()
     );
 }
