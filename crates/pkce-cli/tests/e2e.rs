@@ -13,6 +13,7 @@ use pkce_testkit::{AuthServer, UserAgent, clients};
 struct Run {
     child: Child,
     lines: Receiver<String>,
+    reader: std::thread::JoinHandle<()>,
     url: String,
 }
 
@@ -43,9 +44,21 @@ fn login(server: &AuthServer, client_id: &str, extra: &[&str], env: &[(&str, &st
     let mut child = cmd.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, lines) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+    let reader = std::thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut buf = Vec::new();
+        loop {
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {
+                    let _ = tx.send(String::from_utf8_lossy(&buf).trim_end().to_owned());
+                    buf.clear();
+                }
+                Err(e) => {
+                    let _ = tx.send(format!("[stderr read failed: {e}]"));
+                    break;
+                }
+            }
         }
     });
     let url = loop {
@@ -56,7 +69,12 @@ fn login(server: &AuthServer, client_id: &str, extra: &[&str], env: &[(&str, &st
             break line;
         }
     };
-    Run { child, lines, url }
+    Run {
+        child,
+        lines,
+        reader,
+        url,
+    }
 }
 
 /// Waits for exit; returns success, stdout, and the rest of stderr.
@@ -69,6 +87,8 @@ fn finish(mut run: Run) -> (bool, String, String) {
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
+    // The reader ends at EOF; joining it first means every stderr line is in the channel.
+    run.reader.join().unwrap();
     let err: Vec<String> = run.lines.try_iter().collect();
     (status.success(), out, err.join("\n"))
 }
