@@ -68,7 +68,7 @@ pub(crate) struct ServerArgs {
     /// The environment variable holding the client secret (a secret is never an argument).
     #[arg(long, value_name = "VAR")]
     pub(crate) client_secret_env: Option<String>,
-    /// Allow an authorization server on http://127.0.0.1 or http://[::1] (tests and local
+    /// Allow an authorization server on plain http at a loopback IP literal, 127.0.0.1 or ::1 (tests and local
     /// servers only; every other host must be https).
     #[arg(long)]
     pub(crate) dangerous_allow_http_loopback: bool,

@@ -1,6 +1,6 @@
 //! The loopback redirect listener (RFC 8252 §7.3, §8.3).
 //!
-//! It binds 127.0.0.1 or [::1] only, before the authorization URL is shown; it answers every
+//! It binds 127.0.0.1 or `[::1]` only, before the authorization URL is shown; it answers every
 //! stray request (a favicon, another path, a wrong Host, a forged or malformed callback) with
 //! 404/400/405 and keeps waiting, so nothing but the real callback ends the wait (policy P-8);
 //! it reads at most a bounded request head and never a body; its pages are static, escaped,
@@ -23,7 +23,7 @@ pub enum LoopbackHost {
     /// 127.0.0.1
     #[value(name = "127.0.0.1")]
     V4,
-    /// [::1]
+    /// ::1, the IPv6 loopback address
     #[value(name = "[::1]")]
     V6,
 }
