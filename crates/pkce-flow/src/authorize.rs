@@ -5,8 +5,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use pkce_core::form::FormEncoder;
-use pkce_core::{CodeChallenge, CodeVerifier, Nonce, SliceWriter, State};
+use pkce_core::form::{FormEncoder, encoded_len};
+use pkce_core::{CodeChallenge, CodeVerifier, Nonce, State};
 use rand_core::TryCryptoRng;
 use serde::Deserialize;
 
@@ -128,10 +128,14 @@ impl Client {
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
         let endpoint = &self.config.authorization_endpoint;
-        // Measure first, then write once into an exactly sized string: one allocation.
-        let mut counter = SliceWriter::new(&mut []);
-        let _ = write_query(&mut counter, &pending, &challenge);
-        let mut url = String::with_capacity(endpoint.len() + 1 + counter.len());
+        // Measure first (arithmetic, no encoding), then write once into an exactly sized
+        // string: one allocation.
+        let mut query_len = 0usize;
+        let _ = for_each_param(&pending, &challenge, true, |name, value| {
+            query_len += usize::from(query_len > 0) + encoded_len(name) + 1 + encoded_len(value);
+            Ok(())
+        });
+        let mut url = String::with_capacity(endpoint.len() + 1 + query_len);
         url.push_str(endpoint);
         push_separator(&mut url);
         let _ = write_query(&mut url, &pending, &challenge);

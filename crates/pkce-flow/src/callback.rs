@@ -215,7 +215,13 @@ fn collect(query: &str) -> Result<[Option<Encoded<'_>>; 6], CallbackError> {
         if name.raw().len() > 64 {
             continue;
         }
-        let Some(i) = PARAMS.iter().position(|p| name.decoded_eq(p)) else {
+        // Most names need no decoding: compare their bytes directly.
+        let position = if name.is_plain() {
+            PARAMS.iter().position(|p| name.raw() == p.as_bytes())
+        } else {
+            PARAMS.iter().position(|p| name.decoded_eq(p))
+        };
+        let Some(i) = position else {
             continue;
         };
         if value.raw().len() > MAX_VALUE_BYTES {

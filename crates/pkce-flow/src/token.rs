@@ -126,7 +126,13 @@ pub fn parse_token_response(
     if !response.is_json() {
         return Err(ResponseError::UnexpectedContentType.into());
     }
-    let raw: RawToken<'_> = json_object(response.body())?;
+    // The common case, a conformant response, takes one typed pass; anything unusual (an
+    // `error`, a wrong type, a duplicate, a quirk) is parsed again the slow way, which names
+    // exactly what is wrong.
+    let raw = match fast_parse(response.body()) {
+        Some(raw) => raw,
+        None => json_object::<RawToken<'_>>(response.body())?,
+    };
     if let Some(Loose::Str(code)) = &raw.error {
         if quirks.contains(Quirk::ErrorWith200) {
             return Err(oauth_error(response.status(), response.body())
@@ -183,6 +189,42 @@ pub fn parse_token_response(
         id_token,
         quirks: applied,
         rotated: false,
+    })
+}
+
+/// A conformant token response, typed and borrowed.
+#[derive(Deserialize)]
+struct FastToken<'a> {
+    #[serde(borrow)]
+    access_token: Cow<'a, str>,
+    #[serde(borrow)]
+    token_type: Cow<'a, str>,
+    expires_in: Option<u64>,
+    expires: Option<u64>,
+    #[serde(borrow)]
+    refresh_token: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    scope: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    id_token: Option<Cow<'a, str>>,
+    error: Option<serde::de::IgnoredAny>,
+}
+
+/// The typed pass; `None` sends the body to the precise parser.
+fn fast_parse(body: &[u8]) -> Option<RawToken<'_>> {
+    let t: FastToken<'_> = json_object(body).ok()?;
+    if t.error.is_some() {
+        return None;
+    }
+    Some(RawToken {
+        access_token: Some(Loose::Str(t.access_token)),
+        token_type: Some(Loose::Str(t.token_type)),
+        expires_in: t.expires_in.map(Loose::UInt),
+        expires: t.expires.map(Loose::UInt),
+        refresh_token: t.refresh_token.map(Loose::Str),
+        scope: t.scope.map(Loose::Str),
+        id_token: t.id_token.map(Loose::Str),
+        error: None,
     })
 }
 

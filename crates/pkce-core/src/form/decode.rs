@@ -78,7 +78,16 @@ impl<'a> Encoded<'a> {
     /// names are compared this way, so `%63ode` is recognised as `code`.
     #[must_use]
     pub fn decoded_eq(&self, expected: &str) -> bool {
+        if self.is_plain() {
+            return self.0 == expected.as_bytes();
+        }
         self.decoded_bytes().eq(expected.bytes())
+    }
+
+    /// Whether the component has no `%` and no `+`, so it decodes to itself.
+    #[must_use]
+    pub fn is_plain(&self) -> bool {
+        !self.0.iter().any(|&b| b == b'%' || b == b'+')
     }
 
     /// Decodes strictly and compares with `expected`, without a buffer.

@@ -5,23 +5,54 @@ use core::fmt;
 use crate::error::BufferTooSmall;
 use crate::sink::SliceWriter;
 
-/// Octets kept as they are: `A-Z a-z 0-9 * - . _`.
-const fn is_kept(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
-}
+/// Per octet: 0 = kept as is (`A-Z a-z 0-9 * - . _`), 1 = space (becomes `+`), 3 = escaped.
+/// The value is also the octet's encoded length.
+const CLASS: [u8; 256] = {
+    let mut table = [3u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_') {
+            table[b] = 0;
+        } else if c == b' ' {
+            table[b] = 1;
+        }
+        b += 1;
+    }
+    table
+};
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+/// `%00%01…%FF`: the escape of octet `b` is `ESCAPES[3 * b..3 * b + 3]`. Built at compile
+/// time, so an escape is a slice of a validated `str`, not a fresh UTF-8 check.
+const ESCAPE_BYTES: [u8; 768] = {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [0u8; 768];
+    let mut b = 0;
+    while b < 256 {
+        table[3 * b] = b'%';
+        table[3 * b + 1] = HEX[b >> 4];
+        table[3 * b + 2] = HEX[b & 0x0f];
+        b += 1;
+    }
+    table
+};
+const ESCAPES: &str = match core::str::from_utf8(&ESCAPE_BYTES) {
+    Ok(s) => s,
+    // Unreachable: the table is ASCII. A compile-time empty string would only make every
+    // escape empty, which the test vectors catch.
+    Err(_) => "",
+};
 
 /// The length of `text` once form-encoded.
 #[must_use]
 pub fn encoded_len(text: &str) -> usize {
     text.bytes()
-        .map(|b| if is_kept(b) || b == b' ' { 1 } else { 3 })
+        .map(|b| usize::from(CLASS[usize::from(b)].max(1)))
         .sum()
 }
 
 /// Writes `text` form-encoded to `out`, in runs: every maximal run of kept octets is one
-/// `write_str`, so a typical value costs one or two calls.
+/// `write_str`, and an escape is one more.
 ///
 /// # Errors
 /// Whatever `out` returns.
@@ -29,18 +60,19 @@ pub fn encode_component<W: fmt::Write + ?Sized>(out: &mut W, text: &str) -> fmt:
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if is_kept(b) {
+        let class = CLASS[usize::from(b)];
+        if class == 0 {
             continue;
         }
         if start < i {
             // The run holds only ASCII octets, so it lies on character boundaries.
             out.write_str(text.get(start..i).unwrap_or(""))?;
         }
-        if b == b' ' {
+        if class == 1 {
             out.write_str("+")?;
         } else {
-            let esc = [b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]];
-            out.write_str(core::str::from_utf8(&esc).unwrap_or(""))?;
+            let at = 3 * usize::from(b);
+            out.write_str(ESCAPES.get(at..at + 3).unwrap_or(""))?;
         }
         start = i + 1;
     }
@@ -48,6 +80,16 @@ pub fn encode_component<W: fmt::Write + ?Sized>(out: &mut W, text: &str) -> fmt:
         out.write_str(text.get(start..).unwrap_or(""))?;
     }
     Ok(())
+}
+
+/// The length of `name=value` pairs joined with `&`, without writing them.
+#[must_use]
+pub fn encoded_pairs_len<'p>(pairs: impl IntoIterator<Item = (&'p str, &'p str)>) -> usize {
+    pairs
+        .into_iter()
+        .enumerate()
+        .map(|(i, (n, v))| usize::from(i > 0) + encoded_len(n) + 1 + encoded_len(v))
+        .sum()
 }
 
 /// Writes `name=value` pairs joined with `&` to any [`fmt::Write`].

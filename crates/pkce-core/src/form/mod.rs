@@ -17,4 +17,6 @@ mod encode;
 pub use decode::{DecodedBytes, Encoded, Pairs, first_duplicate};
 #[cfg(feature = "alloc")]
 pub use encode::encode_pairs_string;
-pub use encode::{FormEncoder, encode_component, encode_pairs_into, encoded_len};
+pub use encode::{
+    FormEncoder, encode_component, encode_pairs_into, encoded_len, encoded_pairs_len,
+};
