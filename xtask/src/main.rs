@@ -7,6 +7,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod fuzz;
 mod nostd;
 mod size;
 
@@ -16,6 +17,8 @@ usage: cargo xtask <command>
 commands:
   ci       fmt check, clippy -D warnings, tests, docs -D warnings, nostd build, benches compiled
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
+  fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
+           --replay runs the committed corpora once (CI), see fuzz/README.md
   size     link a pkce-core probe for thumbv7em-none-eabihf; report .text/.rodata, fail if .text >= 8 KiB
 ";
 
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("nostd") => nostd::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("size") => size::run(),
         Some("help" | "-h" | "--help") | None => {
             eprint!("{USAGE}");
@@ -87,6 +91,9 @@ fn ci() -> Result {
         .args(["doc", "--workspace", "--no-deps", "--all-features"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     nostd::run()?;
+    // The committed fuzz corpora (seeds and every fixed finding) through the same oracles,
+    // on stable, without libFuzzer.
+    run(cargo().args(["test", "--manifest-path", "fuzz/Cargo.toml"]))?;
     run(cargo().args(["bench", "--workspace", "--no-run"]))?;
     eprintln!("\nxtask ci: all checks passed");
     Ok(())

@@ -36,6 +36,15 @@ pub(crate) fn check_endpoint(raw: &str, loopback: LoopbackHttp) -> Result<Url, E
     if raw.contains('#') {
         return Err(EndpointError::Fragment);
     }
+    // The raw text is what gets sent, so the raw text is what must be right: the URL parser
+    // below forgives leading spaces, tabs and line feeds, backslashes and `https:host`, and
+    // validating its cleaned-up result would let those through (found by fuzzing).
+    if !(raw.starts_with("https://") || raw.starts_with("http://")) {
+        return Err(EndpointError::NotAbsolute);
+    }
+    if !is_wire_safe(raw) {
+        return Err(EndpointError::InvalidCharacter);
+    }
     let url = Url::parse(raw).map_err(|_| EndpointError::NotAbsolute)?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(EndpointError::UserInfo);
@@ -45,6 +54,11 @@ pub(crate) fn check_endpoint(raw: &str, loopback: LoopbackHttp) -> Result<Url, E
         "http" if loopback == LoopbackHttp::DangerouslyAllow && is_loopback_ip(&url) => Ok(url),
         _ => Err(EndpointError::Insecure),
     }
+}
+
+/// Printable ASCII without space or backslash: what a URL on the wire may hold as is.
+pub(crate) fn is_wire_safe(raw: &str) -> bool {
+    raw.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
 }
 
 /// Checks that an endpoint's own query holds none of the parameters the client sends.
@@ -75,6 +89,9 @@ pub(crate) fn check_issuer(raw: &str, loopback: LoopbackHttp) -> Result<(), Conf
 pub(crate) fn check_redirect_uri(raw: &str) -> Result<(), ConfigError> {
     if raw.contains('#') {
         return Err(ConfigError::RedirectFragment);
+    }
+    if !is_wire_safe(raw) {
+        return Err(ConfigError::RedirectInvalidCharacter);
     }
     let url = Url::parse(raw).map_err(|_| ConfigError::RedirectRelative)?;
     match url.scheme() {

@@ -372,6 +372,9 @@ pub enum EndpointError {
     UserInfo,
     /// Its query already holds a parameter the client sends itself.
     ReservedParameter,
+    /// It holds a space, a control character, a backslash or non-ASCII text, which a URL
+    /// parser would silently repair but the raw text, which is what gets sent, keeps.
+    InvalidCharacter,
 }
 
 impl fmt::Display for EndpointError {
@@ -382,6 +385,7 @@ impl fmt::Display for EndpointError {
             Self::Fragment => "has a fragment",
             Self::UserInfo => "has user information",
             Self::ReservedParameter => "its query holds a parameter the client sends itself",
+            Self::InvalidCharacter => "holds a space, control character, backslash or non-ASCII character",
         })
     }
 }
@@ -404,6 +408,8 @@ pub enum ConfigError {
     RedirectRelative,
     /// The redirect URI has a fragment.
     RedirectFragment,
+    /// The redirect URI holds a space, a control character, a backslash or non-ASCII text.
+    RedirectInvalidCharacter,
     /// `http` redirect URIs are allowed only for loopback IP literals (RFC 8252 §7.3).
     InsecureRedirect,
     /// `localhost` is not recommended (RFC 8252 §8.3); use `127.0.0.1` or `[::1]`.
@@ -435,6 +441,9 @@ impl fmt::Display for ConfigError {
             Self::InvalidIssuer => f.write_str("the issuer must be an https URL without query or fragment"),
             Self::RedirectRelative => f.write_str("the redirect URI must be absolute"),
             Self::RedirectFragment => f.write_str("the redirect URI must not have a fragment"),
+            Self::RedirectInvalidCharacter => {
+                f.write_str("the redirect URI must be printable ASCII without spaces or backslashes")
+            }
             Self::InsecureRedirect => f.write_str("an http redirect URI must use a loopback IP literal (127.0.0.1 or [::1])"),
             Self::LocalhostRedirect => f.write_str("use 127.0.0.1 or [::1] instead of localhost in the redirect URI"),
             Self::PrivateSchemeNotReverseDns => f.write_str("a private-use redirect scheme must be a reversed domain name, e.g. com.example.app"),

@@ -91,7 +91,10 @@ pub(crate) fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, R
     if start.and_then(|i| body.get(i)) != Some(&b'{') {
         return Err(ResponseError::Json);
     }
-    serde_json::from_slice(body).map_err(|e| {
+    // JSON text must be UTF-8 as a whole (RFC 8259 §8.1); serde_json checks only the
+    // strings it keeps, and skips ignored members unchecked (found by fuzzing).
+    let text = core::str::from_utf8(body).map_err(|_| ResponseError::Json)?;
+    serde_json::from_str(text).map_err(|e| {
         // serde's derived deserializers refuse a repeated member with this message; it is
         // the only way to tell that case apart, and it matters (no "last one wins").
         let mut probe = DuplicateProbe(false);

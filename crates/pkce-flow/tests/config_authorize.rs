@@ -319,3 +319,34 @@ fn stored_authorization_round_trips_and_is_bound_to_its_client() {
     let tampered = json.replace(&state, "short");
     assert!(serde_json::from_str::<StoredAuthorization>(&tampered).is_err());
 }
+
+/// Fuzzing finding F-1: the raw text is what is sent, so the raw text is validated; a URL
+/// parser would repair these silently.
+#[test]
+fn endpoints_are_validated_as_sent_not_as_repaired() {
+    for bad in [
+        "https:as.example/token",
+        "https:/as.example/token",
+        "https:\\\\evil.example\\token",
+        " https://as.example/token",
+        "\thttps://as.example/token",
+        "ht\ttps://as.example/token",
+        "https://as.exa\nmple/token",
+        "https://as.example/to ken",
+        "HTTPS://as.example/token",
+        "https://as.example/t\u{f6}ken",
+    ] {
+        assert!(builder().token_endpoint(bad).build().is_err(), "{bad:?}");
+    }
+    for bad in [
+        "http://127.0.0.1:5/cb\r\nX: y",
+        "http://127.0.0.1:5/c b",
+        "http://127.0.0.1:5\\cb",
+    ] {
+        assert_eq!(
+            config_err(builder().redirect_uri(bad)),
+            ConfigError::RedirectInvalidCharacter,
+            "{bad:?}"
+        );
+    }
+}

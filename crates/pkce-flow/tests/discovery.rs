@@ -332,3 +332,40 @@ fn discovery_takes_a_policy_but_stays_retryable() {
         ResponseError::TooLarge.into()
     );
 }
+
+/// Fuzzing finding F-1 through discovery: a repaired-looking endpoint in metadata is refused.
+#[test]
+fn metadata_endpoints_are_validated_as_sent() {
+    for extra in [
+        r#","userinfo_endpoint":"https:\\\\evil.example\\u""#,
+        r#","revocation_endpoint":" https://as.example/r""#,
+    ] {
+        assert!(
+            discover(
+                "https://as.example",
+                metadata_json("https://as.example", extra)
+            )
+            .is_err(),
+            "{extra}"
+        );
+    }
+    let bad_utf8 = format!("{}", metadata_json("https://as.example", "")).into_bytes();
+    let mut bytes = bad_utf8.clone();
+    bytes.truncate(bytes.len() - 1);
+    bytes.extend_from_slice(b",\"x\":\"\xFF\"}");
+    let d = Discovery::new(
+        "https://as.example",
+        DiscoveryKind::OAuth,
+        LoopbackHttp::Refuse,
+    )
+    .unwrap();
+    let body: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    assert_eq!(
+        finish(
+            d,
+            HttpResponse::new(200, body).with_header("content-type", "application/json")
+        )
+        .unwrap_err(),
+        ResponseError::Json.into()
+    );
+}

@@ -754,3 +754,16 @@ fn a_failed_exchange_is_finished_and_never_resends() {
         pkce_flow::Misuse::Finished.into()
     );
 }
+
+/// Fuzzing finding F-2 (bad-inputs T-25): a body that is not UTF-8 as a whole is not JSON,
+/// even when the bad bytes sit in a member the client ignores.
+#[test]
+fn invalid_utf8_anywhere_in_the_body_is_a_json_error() {
+    let token = b"{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"x\":\"\xFF\"}";
+    let r = HttpResponse::new(200, token).with_header("content-type", "application/json");
+    assert_eq!(parse(r).unwrap_err(), ResponseError::Json.into());
+    let ex = client().push_authorization(&mut rng()).unwrap();
+    let body = b"{\"request_uri\":\"urn:x\",\"expires_in\":60,\"x\":\"\xFF\"}";
+    let r = HttpResponse::new(201, body).with_header("content-type", "application/json");
+    assert_eq!(finish(ex, r).unwrap_err(), ResponseError::Json.into());
+}
