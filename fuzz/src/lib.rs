@@ -68,7 +68,7 @@ const CONTENT_TYPES: [Option<&str>; 8] = [
 pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its `fuzz_targets/<name>.rs` and `corpus/<name>/`.
-pub const TARGETS: [(&str, Target); 10] = [
+pub const TARGETS: [(&str, Target); 11] = [
     ("verifier_validate", verifier_validate),
     ("form_decode", form_decode),
     ("form_roundtrip", form_roundtrip),
@@ -79,6 +79,7 @@ pub const TARGETS: [(&str, Target); 10] = [
     ("metadata", metadata),
     ("www_authenticate", www_authenticate),
     ("par_response", par_response),
+    ("loopback_head", loopback_head),
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -672,4 +673,48 @@ fn strict_decode(raw: &[u8]) -> Option<Vec<u8>> {
         .any(|(i, &b)| b == b'%' && hex_pair(raw.get(i + 1), raw.get(i + 2)).is_none());
     // A `%` inside a valid escape (`%%41`?) cannot occur: a valid escape's digits are hex.
     (!bad_escape).then(|| lenient_decode(raw))
+}
+
+/// The CLI's loopback listener deciding what to do with arbitrary bytes received on its
+/// socket (`pkce_cli::listener::route`). Oracle: nothing reaches the callback check unless
+/// an independent reading of the head finds a `GET` of exactly `/callback`, one `Host`
+/// header equal to the bound authority, and the query the router hands over is the one in
+/// the request line. Routing never allocates (httparse works in place).
+pub fn loopback_head(data: &[u8]) {
+    use pkce_cli::listener::{Route, route};
+    const AUTHORITY: &str = "127.0.0.1:5000";
+    match route(data, AUTHORITY, "/callback") {
+        Route::Stray { status, .. } => {
+            assert!(matches!(status, 400 | 404 | 405), "status {status}")
+        }
+        Route::Callback { query } => {
+            // The head ends at the first empty line; lines end in LF with an optional CR
+            // before it (httparse accepts both). What follows is body, never looked at.
+            // Empty lines before the request line are skipped (RFC 9112 §2.2).
+            let mut lines = data
+                .split(|&b| b == b'\n')
+                .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+                .skip_while(|l| l.is_empty());
+            let request_line =
+                String::from_utf8_lossy(lines.next().unwrap_or_default()).into_owned();
+            let target = request_line
+                .strip_prefix("GET ")
+                .and_then(|r| r.split(' ').next())
+                .unwrap_or_default();
+            let (path, q) = target.split_once('?').unwrap_or((target, ""));
+            assert_eq!(path, "/callback", "routed a request for {target:?}");
+            assert_eq!(q, query, "the query handed over is not the request line's");
+            let hosts: Vec<String> = lines
+                .take_while(|l| !l.is_empty())
+                .map(String::from_utf8_lossy)
+                .filter_map(|l| {
+                    l.split_once(':')
+                        .map(|(n, v)| (n.to_owned(), v.trim_matches([' ', '\t']).to_owned()))
+                })
+                .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+                .map(|(_, v)| v)
+                .collect();
+            assert_eq!(hosts, [AUTHORITY], "routed with Host headers {hosts:?}");
+        }
+    }
 }

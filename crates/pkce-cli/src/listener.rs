@@ -18,13 +18,14 @@ pub const MAX_HEAD: usize = 16 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Which loopback address to listen on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum LoopbackHost {
     /// 127.0.0.1
-    #[value(name = "127.0.0.1")]
+    #[cfg_attr(feature = "cli", value(name = "127.0.0.1"))]
     V4,
     /// ::1, the IPv6 loopback address
-    #[value(name = "[::1]")]
+    #[cfg_attr(feature = "cli", value(name = "[::1]"))]
     V6,
 }
 
