@@ -349,7 +349,7 @@ fn metadata_endpoints_are_validated_as_sent() {
             "{extra}"
         );
     }
-    let bad_utf8 = format!("{}", metadata_json("https://as.example", "")).into_bytes();
+    let bad_utf8 = metadata_json("https://as.example", "").into_bytes();
     let mut bytes = bad_utf8.clone();
     bytes.truncate(bytes.len() - 1);
     bytes.extend_from_slice(b",\"x\":\"\xFF\"}");
