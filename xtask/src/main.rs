@@ -7,6 +7,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod fuzz;
 mod nostd;
 mod size;
@@ -15,6 +16,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  bench    run every benchmark (ours, floor, oauth2-rs) and write benches/RESULTS.md
   ci       fmt check, clippy -D warnings, tests, docs -D warnings, nostd build, benches compiled
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
   fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
@@ -28,6 +30,7 @@ pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("bench") => bench::run(),
         Some("ci") => ci(),
         Some("nostd") => nostd::run(),
         Some("fuzz") => fuzz::run(&args[1..]),

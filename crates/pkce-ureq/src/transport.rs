@@ -9,6 +9,8 @@ use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy
 use ureq::http::header::{AUTHORIZATION, USER_AGENT};
 use ureq::http::{self, HeaderMap, HeaderValue, Uri};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use ureq::{Agent, AsSendBody, Body, ResponseExt};
 
 use crate::Error;
@@ -45,15 +47,19 @@ impl Transport {
             .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .root_certs(RootCerts::WebPki)
             .build();
-        let agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .tls_config(tls)
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(policy.timeout))
             .timeout_connect(Some(policy.connect_timeout))
             .user_agent(USER_AGENT_VALUE)
-            .build()
-            .new_agent();
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            DefaultConnector::default(),
+            LiteralFirstResolver::default(),
+        );
         Self {
             agent,
             resource_policy: policy,
@@ -257,5 +263,42 @@ pub(crate) fn may_carry_token(uri: &Uri) -> bool {
             .and_then(|h| h.parse::<IpAddr>().ok())
             .is_some_and(|ip| ip.is_loopback()),
         _ => false,
+    }
+}
+
+/// ureq's default resolver runs every lookup that has a deadline on a fresh thread (so that
+/// the deadline holds), even for an IP literal, and it resolves before it looks for a pooled
+/// connection: every request to `127.0.0.1` paid a thread spawn and join, which made
+/// keep-alive exchanges several times slower than reqwest's (measured in
+/// `benches/benches/transports.rs`). An IP literal needs no lookup, so it is answered here;
+/// names still go to ureq's resolver and keep its deadline.
+#[derive(Debug, Default)]
+struct LiteralFirstResolver(DefaultResolver);
+
+impl Resolver for LiteralFirstResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let literal = uri.authority().and_then(|a| {
+            let host = a.host().trim_start_matches('[').trim_end_matches(']');
+            let ip = host.parse::<IpAddr>().ok()?;
+            let port = a.port_u16().or(match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            })?;
+            Some(std::net::SocketAddr::new(ip, port))
+        });
+        match literal {
+            Some(addr) => {
+                let mut out = self.empty();
+                out.push(addr);
+                Ok(out)
+            }
+            None => self.0.resolve(uri, config, timeout),
+        }
     }
 }

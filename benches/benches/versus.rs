@@ -1,0 +1,199 @@
+//! Our flow beside its floor and beside oauth2-rs 5.0.0, timed in the same run on the same
+//! inputs: every group has `ours`, `floor` (the work the operation cannot avoid, on the
+//! stack) and `oauth2-rs` where it has the operation. What each side does is in
+//! `shared/versus_ops.rs`. Ours is measured with a seeded `ChaCha20Rng` and, for the verifier,
+//! with the OS generator (`getrandom::SysRng`: one `getrandom(2)` call per draw).
+//!
+//! This binary does not link allocation-counter: its counting global allocator adds a few
+//! nanoseconds to every allocation and free, which would tax the side that allocates more.
+//! `versus_allocations.rs` counts the same operations.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "shared/versus_ops.rs"]
+mod ops;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use oauth2::basic::BasicTokenResponse;
+use oauth2::{CsrfToken, PkceCodeChallenge};
+use pkce_core::{CodeVerifier, State};
+use pkce_flow::{QuirkSet, parse_token_response};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+use ops::*;
+
+fn bench(c: &mut Criterion) {
+    let fx = Fixture::new();
+    fx.check();
+    let ours = &fx.ours;
+    let theirs = &fx.theirs;
+
+    let mut g = c.benchmark_group(G_VC_CHACHA);
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    g.bench_function("ours", |b| {
+        b.iter(|| CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok())
+    });
+    let mut rng = ChaCha20Rng::seed_from_u64(42);
+    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut rng)));
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(PkceCodeChallenge::new_random_sha256)
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_VC_OS);
+    g.bench_function("ours", |b| {
+        b.iter(|| {
+            CodeVerifier::generate(&mut getrandom::SysRng)
+                .map(|v| v.challenge())
+                .ok()
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_verifier_challenge(&mut getrandom::SysRng))
+    });
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(PkceCodeChallenge::new_random_sha256)
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_STATE);
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    g.bench_function("ours", |b| b.iter(|| State::generate(&mut rng).ok()));
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    g.bench_function("floor", |b| b.iter(|| floor_state(&mut rng)));
+    g.bench_function("oauth2-rs", |b| b.iter(CsrfToken::new_random));
+    g.finish();
+
+    let mut g = c.benchmark_group(G_URL);
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    g.bench_function("ours", |b| b.iter(|| ours_url(ours, &mut rng)));
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_url(&mut rng, black_box(&fx.url_template)))
+    });
+    g.bench_function("oauth2-rs", |b| b.iter(|| oauth2_url(theirs)));
+    g.finish();
+
+    let mut g = c.benchmark_group(G_CALLBACK);
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
+    g.bench_function("ours", |b| {
+        b.iter_batched(
+            || ours_pending(ours, &mut rng),
+            |(p, q)| p.callback(black_box(&q)).is_ok(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("floor", |b| {
+        b.iter_batched(
+            || {
+                let (_, s, q) = oauth2_pending();
+                (s, q)
+            },
+            |(s, q)| floor_callback(black_box(q.as_bytes()), s.as_bytes()),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("reference", |b| {
+        b.iter_batched(
+            || {
+                let (_, s, q) = oauth2_pending();
+                (s, q)
+            },
+            |(s, q)| reference_callback(black_box(&q), &s).is_some(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_REQUEST);
+    g.bench_function("ours", |b| {
+        b.iter_batched(
+            || ours_pending(ours, &mut rng),
+            ours_request,
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("floor", |b| {
+        b.iter_batched(
+            || {
+                let (_, s, q) = oauth2_pending();
+                (s, q)
+            },
+            |(s, q)| {
+                floor_callback(black_box(q.as_bytes()), s.as_bytes())
+                    .then(|| floor_body(black_box(&fx.exchange_body)))
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("oauth2-rs", |b| {
+        b.iter_batched(
+            oauth2_pending,
+            |i| oauth2_request(theirs, i),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_PARSE);
+    let response = ours_response();
+    g.bench_function("ours", |b| {
+        b.iter(|| parse_token_response(black_box(&response), QuirkSet::empty()).ok())
+    });
+    g.bench_function("floor", |b| b.iter(|| floor_parse(black_box(TOKEN_BODY))));
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(|| serde_json::from_slice::<BasicTokenResponse>(black_box(TOKEN_BODY)).ok())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_EXCHANGE);
+    g.bench_function("ours", |b| {
+        b.iter_batched(
+            || ours_pending(ours, &mut rng),
+            ours_exchange,
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("floor", |b| {
+        b.iter_batched(
+            || {
+                let (_, s, q) = oauth2_pending();
+                (s, q)
+            },
+            |(s, q)| floor_exchange(black_box(q.as_bytes()), s.as_bytes(), &fx.exchange_body),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("oauth2-rs", |b| {
+        b.iter_batched(
+            oauth2_pending,
+            |i| oauth2_exchange(theirs, i),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_REFRESH);
+    g.bench_function("ours", |b| {
+        b.iter(|| ours_refresh(ours, black_box(&fx.ours_rt)))
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| {
+            floor_body(black_box(&fx.refresh_body));
+            floor_parse(black_box(TOKEN_BODY))
+        })
+    });
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(|| oauth2_refresh(theirs, black_box(&fx.theirs_rt)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_CANNED);
+    g.bench_function("oauth2-rs", |b| b.iter(canned));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
