@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::{Result, cargo};
 
-const TARGET: &str = "thumbv7em-none-eabihf";
+pub(crate) const TARGET: &str = "thumbv7em-none-eabihf";
 
 /// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`. If the
 /// target cannot be installed, falls back to proving from `cargo tree` that nothing in
@@ -51,7 +51,8 @@ pub(crate) fn run_nostd() -> Result {
 
 pub(crate) use run_nostd as run;
 
-fn ensure_target() -> Result {
+/// Installs the bare-metal target with rustup if it is missing (shared with `size`).
+pub(crate) fn ensure_target() -> Result {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()

@@ -11,11 +11,10 @@
 //! its own); its size is printed for information and not gated.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::{Result, cargo, root};
 
-const TARGET: &str = "thumbv7em-none-eabihf";
+use crate::nostd::TARGET;
 /// `.text` must stay below this many bytes.
 const TEXT_BUDGET: u64 = 8192;
 /// The probe's exported entry; it must survive linking, or the probe measured nothing.
@@ -41,7 +40,7 @@ struct Sizes {
 }
 
 pub(crate) fn run() -> Result {
-    ensure_target()?;
+    crate::nostd::ensure_target()?;
     let reference = build_and_measure(false)?;
     let gated = build_and_measure(true)?;
     println!(
@@ -106,20 +105,6 @@ fn build_and_measure(compact: bool) -> Result<Sizes> {
 fn measure(path: &Path) -> Result<Sizes> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     parse_elf32(&bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn ensure_target() -> Result {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("rustup not found: {e}"))?;
-    if String::from_utf8_lossy(&installed.stdout)
-        .lines()
-        .any(|l| l.trim() == TARGET)
-    {
-        return Ok(());
-    }
-    crate::run(Command::new("rustup").args(["target", "add", TARGET]))
 }
 
 fn u16_at(b: &[u8], off: usize) -> Result<u16> {
