@@ -20,7 +20,7 @@ use rand_core::SeedableRng;
 
 use ops::*;
 
-/// Allocations of one call of `f`, after one untimed warm-up call (oauth2-rs's thread RNG
+/// Allocations of one call of `f`, after one uncounted warm-up call (oauth2-rs's thread RNG
 /// allocates once per thread on first use; that is not a per-operation cost).
 fn count(mut f: impl FnMut()) -> u64 {
     f();
