@@ -255,7 +255,7 @@ pub fn token_response(data: &[u8]) {
                 );
                 let at = t.access_token().expose_secret();
                 assert!(is_vschar_string(at), "access token {at:?}");
-                let json = json_members(body);
+                let json: TokenMembers = json_members(body);
                 assert_eq!(
                     json.access_token.as_ref().and_then(|v| v.as_str()),
                     Some(at)
@@ -436,7 +436,7 @@ pub fn par_response(data: &[u8]) {
     let request_uri = strict_decode(pairs[1].1).expect("request_uri encoding");
     let request_uri = String::from_utf8(request_uri).expect("request_uri UTF-8");
     assert!(is_vschar_string(&request_uri) && request_uri.len() <= 4096);
-    let json = json_members(data);
+    let json: ParMembers = json_members(data);
     assert_eq!(
         json.request_uri.as_ref().and_then(|v| v.as_str()),
         Some(&*request_uri)
@@ -588,16 +588,26 @@ fn is_vschar_string(s: &str) -> bool {
 /// The members of an accepted body that the oracles cross-check, read by serde_json on its
 /// own. Other members are skipped as the flow skips them (a number such as `1e400` in an
 /// unknown member is valid JSON grammar and not an error).
+///
+/// One struct per response kind: a member the parser under test ignores may legitimately
+/// repeat (only duplicates of *known* members are refused, ENC-10), so the reference parse
+/// must know exactly the same members (a shared struct made a repeated `request_uri` in a
+/// token response look like an oracle violation, found in a 10-minute run).
 #[derive(serde::Deserialize)]
-struct Members {
+struct TokenMembers {
     access_token: Option<serde_json::Value>,
     token_type: Option<serde_json::Value>,
+}
+
+/// See [`TokenMembers`].
+#[derive(serde::Deserialize)]
+struct ParMembers {
     request_uri: Option<serde_json::Value>,
 }
 
 /// An accepted body must be UTF-8 JSON (RFC 8259 §8.1, bad-inputs.md T-25; one leading BOM
 /// is skipped per P-13) holding one object.
-fn json_members(body: &[u8]) -> Members {
+fn json_members<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if let Err(e) = std::str::from_utf8(body) {
         panic!("accepted a body that is not UTF-8 (T-25): {e}");
