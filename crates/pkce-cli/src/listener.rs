@@ -132,16 +132,19 @@ impl Listener {
                 respond(&mut stream, 200, Page::Success);
                 Served::Done(Ok(exchange))
             }
-            Err(rejected) if rejected.is_recoverable() => {
-                respond(&mut stream, 400, Page::BadRequest);
-                match rejected.into_pending() {
-                    Some(p) => Served::Keep(p, 400, "callback without the right state"),
-                    None => Served::Done(Err(WaitError::Timeout)),
-                }
-            }
             Err(rejected) => {
-                respond(&mut stream, 200, Page::Failure);
-                Served::Done(Err(WaitError::Flow(rejected.into_error())))
+                let error = rejected.error().clone();
+                match rejected.into_pending() {
+                    // Not attributable to this login (policy P-8): keep waiting.
+                    Some(p) => {
+                        respond(&mut stream, 400, Page::BadRequest);
+                        Served::Keep(p, 400, "callback without the right state")
+                    }
+                    None => {
+                        respond(&mut stream, 200, Page::Failure);
+                        Served::Done(Err(WaitError::Flow(error)))
+                    }
+                }
             }
         }
     }

@@ -2,24 +2,37 @@
 
 use alloc::string::String;
 
-use pkce_core::form::FormEncoder;
+use pkce_core::form::{FormEncoder, encoded_pairs_len};
 
 use crate::config::{ClientAuth, ClientConfig};
 use crate::http::{HttpRequest, Method};
 
 /// A form POST to `url` with the client's authentication applied: Basic in the header, or
 /// `client_id` (+ `client_secret` for `client_secret_post`) in the body; never both.
-pub(crate) fn authenticated_post<'p>(
-    config: &ClientConfig,
+pub(crate) fn authenticated_post<'p, P>(
+    config: &'p ClientConfig,
     url: &str,
-    params: impl IntoIterator<Item = (&'p str, &'p str)> + Clone,
-) -> HttpRequest {
-    // Measure, then write once into an exactly sized body: one allocation, no copies of the
-    // secrets left behind in freed, grown-out buffers.
-    let mut counter = pkce_core::SliceWriter::new(&mut []);
-    write_body(&mut counter, config, params.clone());
-    let mut body = String::with_capacity(counter.len());
-    write_body(&mut body, config, params);
+    params: P,
+) -> HttpRequest
+where
+    P: IntoIterator<Item = (&'p str, &'p str)> + Clone,
+{
+    // The credentials that go in the body, as plain pairs after the request's own.
+    let client_id = ("client_id", &*config.client_id);
+    let credentials: &[(&str, &str)] = match &config.auth {
+        ClientAuth::None => &[client_id],
+        ClientAuth::Post(secret) => &[client_id, ("client_secret", secret.expose_secret())],
+        ClientAuth::Basic(_) => &[],
+    };
+    let pairs = |params: P| params.into_iter().chain(credentials.iter().copied());
+    // Measure (arithmetic, no encoding), then write once into an exactly sized body: one
+    // allocation, no copies of the secrets left behind in freed, grown-out buffers.
+    let mut body = String::with_capacity(encoded_pairs_len(pairs(params.clone())));
+    let mut form = FormEncoder::new(&mut body);
+    for (name, value) in pairs(params) {
+        // Writing into a String cannot fail.
+        let _ = form.append_pair(name, value);
+    }
     let request = HttpRequest::new(Method::Post, String::from(url), config.policy).form_body(body);
     match &config.auth {
         ClientAuth::Basic(secret) => request.header(
@@ -27,27 +40,5 @@ pub(crate) fn authenticated_post<'p>(
             pkce_core::client_secret_basic_string(&config.client_id, secret.expose_secret()),
         ),
         ClientAuth::None | ClientAuth::Post(_) => request,
-    }
-}
-
-fn write_body<'p, W: core::fmt::Write>(
-    out: W,
-    config: &ClientConfig,
-    params: impl IntoIterator<Item = (&'p str, &'p str)>,
-) {
-    let mut form = FormEncoder::new(out);
-    // Neither sink can fail: a String grows, a SliceWriter counts.
-    for (name, value) in params {
-        let _ = form.append_pair(name, value);
-    }
-    match &config.auth {
-        ClientAuth::None => {
-            let _ = form.append_pair("client_id", &config.client_id);
-        }
-        ClientAuth::Post(secret) => {
-            let _ = form.append_pair("client_id", &config.client_id);
-            let _ = form.append_pair("client_secret", secret.expose_secret());
-        }
-        ClientAuth::Basic(_) => {}
     }
 }
