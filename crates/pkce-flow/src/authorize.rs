@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use pkce_core::form::{FormEncoder, encoded_len};
+use pkce_core::form::FormEncoder;
 use pkce_core::{CodeChallenge, CodeVerifier, Nonce, State};
 use rand_core::TryCryptoRng;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use crate::error::{Error, Misuse, ResponseError};
 use crate::exchange::{OneShot, error_status, json_object};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::loose::Loose;
-use crate::request::authenticated_post;
+use crate::request::push_separator;
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
 /// verifier), so it may be shown to the user.
@@ -127,18 +127,30 @@ impl Client {
         }
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
-        let endpoint = &self.config.authorization_endpoint;
-        // Measure first (arithmetic, no encoding), then write once into an exactly sized
-        // string: one allocation.
-        let mut query_len = 0usize;
-        let _ = for_each_param(&pending, &challenge, true, |name, value| {
-            query_len += usize::from(query_len > 0) + encoded_len(name) + 1 + encoded_len(value);
-            Ok(())
-        });
-        let mut url = String::with_capacity(endpoint.len() + 1 + query_len);
-        url.push_str(endpoint);
-        push_separator(&mut url);
-        let _ = write_query(&mut url, &pending, &challenge);
+        let p = &self.config.prebuilt;
+        // The configured parameters were encoded at `build`; state, challenge and nonce are
+        // base64url, which form encoding keeps as is. The parameters come in the order of
+        // `for_each_param` (the PAR body). One exactly sized allocation.
+        let state = pending.state.expose_secret();
+        let nonce = pending.nonce.as_ref().map(Nonce::expose_secret);
+        let len = p.authorize_head.len()
+            + state.len()
+            + CHALLENGE.len()
+            + challenge.as_str().len()
+            + METHOD.len()
+            + nonce.map_or(0, |n| NONCE.len() + n.len())
+            + p.authorize_tail.len();
+        let mut url = String::with_capacity(len);
+        url.push_str(&p.authorize_head);
+        url.push_str(state);
+        url.push_str(CHALLENGE);
+        url.push_str(challenge.as_str());
+        url.push_str(METHOD);
+        if let Some(nonce) = nonce {
+            url.push_str(NONCE);
+            url.push_str(nonce);
+        }
+        url.push_str(&p.authorize_tail);
         Ok((AuthorizationUrl(url), pending))
     }
 
@@ -152,7 +164,7 @@ impl Client {
         rng: &mut R,
     ) -> Result<PushedAuthorization, Error> {
         let c = &*self.config;
-        let endpoint = c.par_endpoint.as_deref().ok_or(Misuse::NoParEndpoint)?;
+        let endpoint = c.par_endpoint.as_ref().ok_or(Misuse::NoParEndpoint)?;
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
         // RFC 9126 §2.1: the body holds every authorization request parameter, client_id
@@ -165,7 +177,7 @@ impl Client {
             pairs.push((n, v));
             Ok(())
         });
-        let request = authenticated_post(c, endpoint, pairs);
+        let request = c.prebuilt.authenticated_post(endpoint, c.policy, pairs);
         Ok(PushedAuthorization {
             pending: Some(pending),
             machine: OneShot::new(request),
@@ -215,25 +227,9 @@ impl Client {
     }
 }
 
-/// Appends `?`, or `&` when the endpoint already has a query (RFC 6749 §3.1: it is kept).
-fn push_separator(url: &mut String) {
-    match url.find('?') {
-        None => url.push('?'),
-        Some(i) if i + 1 == url.len() || url.ends_with('&') => {}
-        Some(_) => url.push('&'),
-    }
-}
-
-fn write_query<W: fmt::Write>(
-    out: W,
-    pending: &PendingAuthorization,
-    challenge: &CodeChallenge,
-) -> fmt::Result {
-    let mut form = FormEncoder::new(out);
-    for_each_param(pending, challenge, true, |name, value| {
-        form.append_pair(name, value)
-    })
-}
+const CHALLENGE: &str = "&code_challenge=";
+const METHOD: &str = "&code_challenge_method=S256";
+const NONCE: &str = "&nonce=";
 
 /// Every authorization request parameter, in order, each exactly once.
 fn for_each_param<'a>(

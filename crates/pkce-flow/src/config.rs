@@ -12,6 +12,7 @@ use crate::endpoint::{
 };
 use crate::error::{ConfigError, Error};
 use crate::http::RequestPolicy;
+use crate::request::{Parts, Prebuilt};
 use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
 use crate::text::UntrustedText;
 
@@ -134,17 +135,17 @@ pub(crate) struct ClientConfig {
     pub(crate) issuer: Option<Arc<str>>,
     pub(crate) authorization_endpoint: String,
     pub(crate) token_endpoint: Arc<str>,
-    pub(crate) revocation_endpoint: Option<String>,
-    pub(crate) par_endpoint: Option<String>,
+    pub(crate) revocation_endpoint: Option<Arc<str>>,
+    pub(crate) par_endpoint: Option<Arc<str>>,
     pub(crate) userinfo_endpoint: Option<String>,
     pub(crate) authorization_params: Vec<(String, String)>,
-    pub(crate) token_params: Vec<(String, String)>,
-    pub(crate) refresh_params: Vec<(String, String)>,
     pub(crate) quirks: QuirkSet,
     pub(crate) iss_required: bool,
     pub(crate) par_required: bool,
     pub(crate) send_nonce: bool,
     pub(crate) policy: RequestPolicy,
+    /// The configuration-only parts of every request, encoded once.
+    pub(crate) prebuilt: Prebuilt,
 }
 
 /// An OAuth 2.0 client: the entry point to every flow. Cheap to clone (shared configuration).
@@ -512,6 +513,16 @@ impl ClientBuilder {
             ));
         }
         let scope = (!self.scopes.is_empty()).then(|| self.scopes.join(" "));
+        let prebuilt = Prebuilt::new(&Parts {
+            client_id: &self.client_id,
+            auth: &self.auth,
+            redirect_uri: &redirect_uri,
+            scope: scope.as_deref(),
+            authorization_endpoint: &authorization_endpoint,
+            authorization_params: &self.authorization_params,
+            token_params: &self.token_params,
+            refresh_params: &self.refresh_params,
+        });
         Ok(ClientConfig {
             client_id: Arc::from(self.client_id),
             auth: self.auth,
@@ -520,17 +531,16 @@ impl ClientBuilder {
             issuer: self.issuer.map(Arc::from),
             authorization_endpoint,
             token_endpoint: Arc::from(token_endpoint),
-            revocation_endpoint: self.revocation_endpoint,
-            par_endpoint: self.par_endpoint,
+            revocation_endpoint: self.revocation_endpoint.map(Arc::from),
+            par_endpoint: self.par_endpoint.map(Arc::from),
             userinfo_endpoint: self.userinfo_endpoint,
             authorization_params: self.authorization_params,
-            token_params: self.token_params,
-            refresh_params: self.refresh_params,
             quirks: self.quirks,
             iss_required: self.iss_required,
             par_required: self.par_required,
             send_nonce: self.send_nonce,
             policy: self.policy,
+            prebuilt,
         })
     }
 }

@@ -208,7 +208,7 @@ impl Discovery {
             ..RequestPolicy::default()
         };
         let first = urls.pop().unwrap_or_default();
-        let machine = OneShot::new(HttpRequest::new(Method::Get, first, policy));
+        let machine = OneShot::new(HttpRequest::new(Method::Get, first.into(), policy));
         Ok(Self {
             issuer: String::from(issuer),
             loopback,
@@ -231,7 +231,7 @@ impl Discovery {
         if let Ok(Poll::Request(first)) = self.machine.poll() {
             self.machine = OneShot::new(HttpRequest::new(
                 Method::Get,
-                String::from(first.url()),
+                first.url().into(),
                 self.policy,
             ));
         }
@@ -265,7 +265,7 @@ impl Exchange for Discovery {
         })?;
         if next && let Some(url) = self.fallbacks.pop() {
             self.machine
-                .rearm(HttpRequest::new(Method::Get, url, self.policy));
+                .rearm(HttpRequest::new(Method::Get, url.into(), self.policy));
         }
         Ok(())
     }

@@ -4,8 +4,8 @@
 //! request, applies the [`RequestPolicy`] the request carries, and hands the answer back as
 //! an [`HttpResponse`] that borrows the driver's buffers.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
@@ -76,36 +76,36 @@ impl Default for RequestPolicy {
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     method: Method,
-    url: String,
-    headers: Vec<(&'static str, Cow<'static, str>)>,
+    // Shared with the client's configuration: building a request copies no URL.
+    url: Arc<str>,
+    // A request carries `accept`, and `content-type` with a body, and `authorization` for
+    // `client_secret_basic`: kept as fields, no header list to allocate.
+    content_type: Option<&'static str>,
+    authorization: Option<String>,
     body: Vec<u8>,
     policy: RequestPolicy,
 }
 
 impl HttpRequest {
-    pub(crate) fn new(method: Method, url: String, policy: RequestPolicy) -> Self {
-        let mut headers = Vec::with_capacity(3);
-        headers.push(("accept", Cow::Borrowed("application/json")));
+    pub(crate) fn new(method: Method, url: Arc<str>, policy: RequestPolicy) -> Self {
         Self {
             method,
             url,
-            headers,
+            content_type: None,
+            authorization: None,
             body: Vec::new(),
             policy,
         }
     }
 
     pub(crate) fn form_body(mut self, body: String) -> Self {
-        self.headers.push((
-            "content-type",
-            Cow::Borrowed("application/x-www-form-urlencoded"),
-        ));
+        self.content_type = Some("application/x-www-form-urlencoded");
         self.body = body.into_bytes();
         self
     }
 
-    pub(crate) fn header(mut self, name: &'static str, value: String) -> Self {
-        self.headers.push((name, Cow::Owned(value)));
+    pub(crate) fn authorization(mut self, value: String) -> Self {
+        self.authorization = Some(value);
         self
     }
 
@@ -123,7 +123,13 @@ impl HttpRequest {
 
     /// The headers to send, names in lower case. `authorization` may hold a secret.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (*n, v.as_ref()))
+        [
+            ("accept", Some("application/json")),
+            ("content-type", self.content_type),
+            ("authorization", self.authorization.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
     /// The body, already form-encoded; it may hold secrets.
@@ -141,7 +147,7 @@ impl HttpRequest {
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = self.headers().map(|(n, _)| n).collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -156,10 +162,8 @@ impl fmt::Debug for HttpRequest {
 impl Drop for HttpRequest {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.body);
-        for (_, v) in &mut self.headers {
-            if let Cow::Owned(v) = v {
-                zeroize::Zeroize::zeroize(v);
-            }
+        if let Some(v) = &mut self.authorization {
+            zeroize::Zeroize::zeroize(v);
         }
     }
 }

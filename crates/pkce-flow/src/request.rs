@@ -1,44 +1,180 @@
-//! Building the back-channel POSTs: form body, client authentication, headers.
+//! Building the back-channel POSTs (form body, client authentication, headers) and the
+//! authorization URL, from parts encoded once per client.
+//!
+//! Everything in a request that depends only on the configuration (the endpoint, the client
+//! id, the redirect URI, the scope, extra parameters, the credentials) is form-encoded once,
+//! at [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
+//! the few per-request values (state, challenge, code, verifier, token) written into one
+//! exactly sized buffer: one allocation, one pass.
 
 use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
 
-use pkce_core::form::{FormEncoder, encoded_pairs_len};
+use pkce_core::form::{FormEncoder, encode_component, encoded_len, encoded_pairs_len};
 
-use crate::config::{ClientAuth, ClientConfig};
-use crate::http::{HttpRequest, Method};
+use crate::config::ClientAuth;
+use crate::http::{HttpRequest, Method, RequestPolicy};
+use crate::secret::ClientSecret;
 
-/// A form POST to `url` with the client's authentication applied: Basic in the header, or
-/// `client_id` (+ `client_secret` for `client_secret_post`) in the body; never both.
-pub(crate) fn authenticated_post<'p, P>(
-    config: &'p ClientConfig,
-    url: &str,
-    params: P,
-) -> HttpRequest
-where
-    P: IntoIterator<Item = (&'p str, &'p str)> + Clone,
-{
-    // The credentials that go in the body, as plain pairs after the request's own.
-    let client_id = ("client_id", &*config.client_id);
-    let credentials: &[(&str, &str)] = match &config.auth {
-        ClientAuth::None => &[client_id],
-        ClientAuth::Post(secret) => &[client_id, ("client_secret", secret.expose_secret())],
-        ClientAuth::Basic(_) => &[],
-    };
-    let pairs = |params: P| params.into_iter().chain(credentials.iter().copied());
-    // Measure (arithmetic, no encoding), then write once into an exactly sized body: one
-    // allocation, no copies of the secrets left behind in freed, grown-out buffers.
-    let mut body = String::with_capacity(encoded_pairs_len(pairs(params.clone())));
-    let mut form = FormEncoder::new(&mut body);
-    for (name, value) in pairs(params) {
+/// The configuration-only parts of every request, form-encoded.
+pub(crate) struct Prebuilt {
+    /// `endpoint?response_type=code&client_id=…&redirect_uri=…[&scope=…]&state=`.
+    pub(crate) authorize_head: String,
+    /// `&name=value` for every extra authorization parameter.
+    pub(crate) authorize_tail: String,
+    /// `grant_type=authorization_code&redirect_uri=…`.
+    pub(crate) exchange_head: String,
+    /// `&name=value` for every extra token request parameter.
+    pub(crate) exchange_tail: String,
+    /// `&name=value` for every extra refresh parameter.
+    pub(crate) refresh_tail: String,
+    /// The body credentials, `&client_id=…[&client_secret=…]`; empty for Basic. Held as a
+    /// secret (redacted, wiped with `zeroize`) since it may contain the client secret.
+    pub(crate) credentials: ClientSecret,
+    /// The `Authorization` header value for `client_secret_basic`.
+    pub(crate) basic: Option<ClientSecret>,
+}
+
+/// What [`Prebuilt::new`] encodes.
+pub(crate) struct Parts<'a> {
+    pub(crate) client_id: &'a str,
+    pub(crate) auth: &'a ClientAuth,
+    pub(crate) redirect_uri: &'a str,
+    pub(crate) scope: Option<&'a str>,
+    pub(crate) authorization_endpoint: &'a str,
+    pub(crate) authorization_params: &'a [(String, String)],
+    pub(crate) token_params: &'a [(String, String)],
+    pub(crate) refresh_params: &'a [(String, String)],
+}
+
+impl Prebuilt {
+    pub(crate) fn new(p: &Parts<'_>) -> Self {
+        let mut authorize_head = String::from(p.authorization_endpoint);
+        push_separator(&mut authorize_head);
+        let mut form = FormEncoder::new(&mut authorize_head);
+        let _ = form.append_pair("response_type", "code");
+        let _ = form.append_pair("client_id", p.client_id);
+        let _ = form.append_pair("redirect_uri", p.redirect_uri);
+        if let Some(scope) = p.scope {
+            let _ = form.append_pair("scope", scope);
+        }
+        authorize_head.push_str("&state=");
+
+        let mut exchange_head = String::from("grant_type=authorization_code&redirect_uri=");
+        push_encoded(&mut exchange_head, p.redirect_uri);
+
+        let credentials = match p.auth {
+            ClientAuth::None => continued([("client_id", p.client_id)]),
+            ClientAuth::Post(secret) => continued([
+                ("client_id", p.client_id),
+                ("client_secret", secret.expose_secret()),
+            ]),
+            ClientAuth::Basic(_) => String::new(),
+        };
+        let basic = match p.auth {
+            ClientAuth::Basic(secret) => Some(ClientSecret::new(
+                pkce_core::client_secret_basic_string(p.client_id, secret.expose_secret()),
+            )),
+            ClientAuth::None | ClientAuth::Post(_) => None,
+        };
+        Self {
+            authorize_head,
+            authorize_tail: continued_owned(p.authorization_params),
+            exchange_head,
+            exchange_tail: continued_owned(p.token_params),
+            refresh_tail: continued_owned(p.refresh_params),
+            credentials: ClientSecret::new(credentials),
+            basic,
+        }
+    }
+
+    /// A form POST of `body` (which already ends with [`Self::credentials`]) to `url`, with
+    /// the Basic header when the client uses it.
+    pub(crate) fn post(&self, url: &Arc<str>, policy: RequestPolicy, body: String) -> HttpRequest {
+        let request = HttpRequest::new(Method::Post, Arc::clone(url), policy).form_body(body);
+        match &self.basic {
+            Some(value) => request.authorization(String::from(value.expose_secret())),
+            None => request,
+        }
+    }
+
+    /// A form POST of `params` with the client's authentication applied: Basic in the
+    /// header, or `client_id` (+ `client_secret` for `client_secret_post`) in the body;
+    /// never both (RFC 6749 §2.3.1).
+    pub(crate) fn authenticated_post<'p, P>(
+        &self,
+        url: &Arc<str>,
+        policy: RequestPolicy,
+        params: P,
+    ) -> HttpRequest
+    where
+        P: IntoIterator<Item = (&'p str, &'p str)> + Clone,
+    {
+        let credentials = self.credentials.expose_secret();
+        // Measured, then written once into an exactly sized body: no copies of the secrets
+        // are left behind in freed, grown-out buffers.
+        let mut body = String::with_capacity(encoded_pairs_len(params.clone()) + credentials.len());
+        let mut form = FormEncoder::new(&mut body);
+        for (name, value) in params {
+            // Writing into a String cannot fail.
+            let _ = form.append_pair(name, value);
+        }
+        body.push_str(credentials);
+        self.post(url, policy, body)
+    }
+}
+
+impl fmt::Debug for Prebuilt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Lengths only: the credentials may hold the client secret.
+        f.debug_struct("Prebuilt")
+            .field("authorize_head_len", &self.authorize_head.len())
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Appends `?`, or `&` when the endpoint already has a query (RFC 6749 §3.1: it is kept).
+pub(crate) fn push_separator(url: &mut String) {
+    match url.find('?') {
+        None => url.push('?'),
+        Some(i) if i + 1 == url.len() || url.ends_with('&') => {}
+        Some(_) => url.push('&'),
+    }
+}
+
+/// Appends `text` form-encoded.
+pub(crate) fn push_encoded(out: &mut String, text: &str) {
+    // Writing into a String cannot fail.
+    let _ = encode_component(out, text);
+}
+
+/// The length of `&name=` followed by `value` form-encoded (`name` needs no encoding).
+pub(crate) fn pair_len(name: &str, value: &str) -> usize {
+    name.len() + 2 + encoded_len(value)
+}
+
+/// Appends `&name=` and `value` form-encoded (`name` needs no encoding).
+pub(crate) fn push_pair(out: &mut String, name: &str, value: &str) {
+    out.push('&');
+    out.push_str(name);
+    out.push('=');
+    push_encoded(out, value);
+}
+
+/// `&name=value` for each pair.
+fn continued<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    let mut form = FormEncoder::continuing(&mut out);
+    for (name, value) in pairs {
         // Writing into a String cannot fail.
         let _ = form.append_pair(name, value);
     }
-    let request = HttpRequest::new(Method::Post, String::from(url), config.policy).form_body(body);
-    match &config.auth {
-        ClientAuth::Basic(secret) => request.header(
-            "authorization",
-            pkce_core::client_secret_basic_string(&config.client_id, secret.expose_secret()),
-        ),
-        ClientAuth::None | ClientAuth::Post(_) => request,
-    }
+    out
+}
+
+/// [`continued`] for owned pairs (the configured extra parameters).
+fn continued_owned(pairs: &[(String, String)]) -> String {
+    continued(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())))
 }

@@ -4,7 +4,6 @@ use crate::config::Client;
 use crate::error::{Error, Misuse, ResponseError};
 use crate::exchange::{OneShot, error_status};
 use crate::http::{Exchange, HttpResponse, Poll};
-use crate::request::authenticated_post;
 use crate::secret::{AccessToken, RefreshToken};
 
 /// Revokes one token. A 200 means revoked *or* already invalid, and its body is ignored
@@ -35,10 +34,13 @@ impl Client {
         let c = &*self.config;
         let endpoint = c
             .revocation_endpoint
-            .as_deref()
+            .as_ref()
             .ok_or(Misuse::NoRevocationEndpoint)?;
-        let request =
-            authenticated_post(c, endpoint, [("token", token), ("token_type_hint", hint)]);
+        let request = c.prebuilt.authenticated_post(
+            endpoint,
+            c.policy,
+            [("token", token), ("token_type_hint", hint)],
+        );
         Ok(Revocation {
             machine: OneShot::new(request),
         })

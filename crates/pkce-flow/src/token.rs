@@ -12,7 +12,7 @@ use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
 use crate::exchange::{OneShot, error_status, json_object, oauth_error};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::loose::Loose;
-use crate::request::authenticated_post;
+use crate::request::{pair_len, push_pair};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
 use crate::text::UntrustedText;
 
@@ -308,15 +308,25 @@ impl TokenExchange {
         code: &AuthorizationCode,
         verifier: &CodeVerifier,
     ) -> crate::http::HttpRequest {
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", code.expose_secret()),
-            // The redirect URI exactly as sent in the authorization request (RFC 6749 §4.1.3).
-            ("redirect_uri", &*c.redirect_uri),
-            ("code_verifier", verifier.expose_secret()),
-        ];
-        let extras = c.token_params.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        authenticated_post(c, &c.token_endpoint, params.into_iter().chain(extras))
+        // `grant_type` and the redirect URI exactly as sent in the authorization request
+        // (RFC 6749 §4.1.3) were encoded at `build`; then the code, the verifier, the extra
+        // parameters and the body credentials. One exactly sized allocation.
+        let p = &c.prebuilt;
+        let (code, verifier) = (code.expose_secret(), verifier.expose_secret());
+        let credentials = p.credentials.expose_secret();
+        let mut body = String::with_capacity(
+            p.exchange_head.len()
+                + pair_len("code", code)
+                + pair_len("code_verifier", verifier)
+                + p.exchange_tail.len()
+                + credentials.len(),
+        );
+        body.push_str(&p.exchange_head);
+        push_pair(&mut body, "code", code);
+        push_pair(&mut body, "code_verifier", verifier);
+        body.push_str(&p.exchange_tail);
+        body.push_str(credentials);
+        p.post(&c.token_endpoint, c.policy, body)
     }
 }
 
@@ -345,6 +355,8 @@ impl Exchange for TokenExchange {
         }
     }
 }
+
+const REFRESH_HEAD: &str = "grant_type=refresh_token";
 
 /// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is
 /// kept; [`TokenResponse::rotated`] says which happened.
@@ -383,20 +395,24 @@ impl crate::config::Client {
         scope: Option<&str>,
     ) -> RefreshExchange {
         let c = &*self.config;
-        let base = [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose_secret()),
-        ];
-        let scope = scope.map(|s| ("scope", s));
-        let extras = c
-            .refresh_params
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()));
-        let request = authenticated_post(
-            c,
-            &c.token_endpoint,
-            base.into_iter().chain(scope).chain(extras),
+        let p = &c.prebuilt;
+        let token = refresh_token.expose_secret();
+        let credentials = p.credentials.expose_secret();
+        let mut body = String::with_capacity(
+            REFRESH_HEAD.len()
+                + pair_len("refresh_token", token)
+                + scope.map_or(0, |s| pair_len("scope", s))
+                + p.refresh_tail.len()
+                + credentials.len(),
         );
+        body.push_str(REFRESH_HEAD);
+        push_pair(&mut body, "refresh_token", token);
+        if let Some(scope) = scope {
+            push_pair(&mut body, "scope", scope);
+        }
+        body.push_str(&p.refresh_tail);
+        body.push_str(credentials);
+        let request = p.post(&c.token_endpoint, c.policy, body);
         RefreshExchange {
             config: Arc::clone(&self.config),
             old: refresh_token.clone(),

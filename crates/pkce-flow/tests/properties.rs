@@ -80,3 +80,73 @@ fn pending_challenge(got: &[(String, String)]) -> String {
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
 }
+
+/// The auth method's credentials as body pairs (none for Basic).
+fn credentials(method: u8) -> (pkce_flow::ClientBuilder, Vec<(String, String)>) {
+    let id = ("client_id".to_owned(), "s6BhdRkqt3".to_owned());
+    match method % 3 {
+        0 => (builder(), vec![id]),
+        1 => (
+            builder().client_secret_basic(pkce_flow::ClientSecret::new("gX1f&B =t3".into())),
+            vec![],
+        ),
+        _ => (
+            builder().client_secret_post(pkce_flow::ClientSecret::new("7F%jf+p0 &x".into())),
+            vec![id, ("client_secret".into(), "7F%jf+p0 &x".into())],
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Oracle: the `form_urlencoded` crate's parser. The code exchange and refresh bodies,
+    /// written from parts encoded at `build`, decode to exactly these parameters in order.
+    #[test]
+    fn token_request_bodies_parse_back_to_exactly_the_parameters(
+        code in "[ -~]{1,40}",
+        extra in "[ -~]{0,20}",
+        refresh in "[ -~]{1,40}",
+        path in "[a-z0-9._~-]{0,12}",
+        method in any::<u8>(),
+    ) {
+        let redirect = format!("http://127.0.0.1:51004/cb{path}");
+        let (b, creds) = credentials(method);
+        let c = b.redirect_uri(&redirect).token_param("x_t", &extra).refresh_param("x_r", &extra).build().unwrap();
+        let (url, pending) = c.authorize(&mut rng()).unwrap();
+        let query = format!(
+            "code={}&state={}&iss=https%3A%2F%2Fas.example",
+            form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>(),
+            pending.state().expose_secret(),
+        );
+        let mut exchange = pending.callback(&query).unwrap();
+        let req = request_of(&mut exchange);
+        let got: Vec<(String, String)> = form_urlencoded::parse(req.body()).into_owned().collect();
+        let verifier = got.iter().find(|(n, _)| n == "code_verifier").map(|(_, v)| v.clone()).unwrap_or_default();
+        let mut want = vec![
+            ("grant_type".to_owned(), "authorization_code".to_owned()),
+            ("redirect_uri".into(), redirect.clone()),
+            ("code".into(), code.clone()),
+            ("code_verifier".into(), verifier.clone()),
+            ("x_t".into(), extra.clone()),
+        ];
+        want.extend(creds.iter().cloned());
+        prop_assert_eq!(got, want);
+        // The verifier is the one whose challenge went out in the URL.
+        let sent: Vec<(String, String)> = form_urlencoded::parse(query_of(url.as_str()).as_bytes()).into_owned().collect();
+        let challenge = pkce_flow::pkce_core::CodeChallenge::parse(&pending_challenge(&sent)).unwrap();
+        prop_assert!(challenge.is_satisfied_by(&verifier));
+
+        let rt = pkce_flow::RefreshToken::new(refresh.clone());
+        let req = request_of(&mut c.refresh_with_scope(&rt, "openid").unwrap());
+        let got: Vec<(String, String)> = form_urlencoded::parse(req.body()).into_owned().collect();
+        let mut want = vec![
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            ("refresh_token".into(), refresh.clone()),
+            ("scope".into(), "openid".into()),
+            ("x_r".into(), extra.clone()),
+        ];
+        want.extend(creds);
+        prop_assert_eq!(got, want);
+    }
+}

@@ -767,3 +767,35 @@ fn invalid_utf8_anywhere_in_the_body_is_a_json_error() {
     let r = HttpResponse::new(201, body).with_header("content-type", "application/json");
     assert_eq!(finish(ex, r).unwrap_err(), ResponseError::Json.into());
 }
+
+/// Every back-channel request of every client kind carries exactly the headers it needs
+/// (requests keep their headers inline, so a header lost to a full buffer would show here),
+/// and the body's content length is exact.
+#[test]
+fn request_headers_are_complete() {
+    let rt = RefreshToken::new("8xLOxBtZp8".into());
+    for (kind, c) in [
+        ("none", client()),
+        ("basic", basic_client()),
+        ("post", post_client()),
+    ] {
+        let mut requests = vec![
+            request_of(&mut exchange_for(&c, "SplxlOBeZQQYbYS6WxSbIA")),
+            request_of(&mut c.refresh(&rt)),
+            request_of(&mut c.revoke_refresh_token(&rt).unwrap()),
+            request_of(&mut c.push_authorization(&mut rng()).unwrap()),
+        ];
+        for req in requests.drain(..) {
+            let names: Vec<&str> = req.headers().map(|(n, _)| n).collect();
+            let want: &[&str] = if kind == "basic" {
+                &["accept", "content-type", "authorization"]
+            } else {
+                &["accept", "content-type"]
+            };
+            assert_eq!(names, want, "{kind} {}", req.url());
+            let body = std::str::from_utf8(req.body()).unwrap();
+            assert!(!body.starts_with('&') && !body.ends_with('&') && !body.contains("&&"));
+            assert_eq!(body_pairs(&req).len(), body.split('&').count());
+        }
+    }
+}
