@@ -19,7 +19,7 @@ use oauth2::basic::BasicTokenResponse;
 use oauth2::{CsrfToken, PkceCodeChallenge};
 use pkce_core::{CodeVerifier, State};
 use pkce_flow::{QuirkSet, parse_token_response};
-use rand_chacha::ChaCha20Rng;
+use rand_chacha::{ChaCha12Rng, ChaCha20Rng};
 use rand_core::SeedableRng;
 
 use ops::*;
@@ -36,6 +36,18 @@ fn bench(c: &mut Criterion) {
         b.iter(|| CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok())
     });
     let mut rng = ChaCha20Rng::seed_from_u64(42);
+    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut rng)));
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(PkceCodeChallenge::new_random_sha256)
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(G_VC_CHACHA12);
+    let mut rng = ChaCha12Rng::seed_from_u64(42);
+    g.bench_function("ours", |b| {
+        b.iter(|| CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok())
+    });
+    let mut rng = ChaCha12Rng::seed_from_u64(42);
     g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut rng)));
     g.bench_function("oauth2-rs", |b| {
         b.iter(PkceCodeChallenge::new_random_sha256)

@@ -15,7 +15,7 @@ use oauth2::basic::BasicTokenResponse;
 use oauth2::{CsrfToken, PkceCodeChallenge};
 use pkce_core::{CodeVerifier, State};
 use pkce_flow::{QuirkSet, parse_token_response};
-use rand_chacha::ChaCha20Rng;
+use rand_chacha::{ChaCha12Rng, ChaCha20Rng};
 use rand_core::SeedableRng;
 
 use ops::*;
@@ -43,11 +43,25 @@ fn print_allocations(fx: &Fixture) {
     let reference = count_with(oauth2_pending, |(_, s, q)| {
         black_box(reference_callback(&q, &s));
     });
-    let rows: [(&str, u64, Option<u64>); 10] = [
+    let mut rng12 = ChaCha12Rng::seed_from_u64(5);
+    let rows: [(&str, u64, Option<u64>); 11] = [
         (
             G_VC_CHACHA,
             count(|| {
                 black_box(CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok());
+            }),
+            Some(count(|| {
+                black_box(PkceCodeChallenge::new_random_sha256());
+            })),
+        ),
+        (
+            G_VC_CHACHA12,
+            count(|| {
+                black_box(
+                    CodeVerifier::generate(&mut rng12)
+                        .map(|v| v.challenge())
+                        .ok(),
+                );
             }),
             Some(count(|| {
                 black_box(PkceCodeChallenge::new_random_sha256());

@@ -235,11 +235,19 @@ pub fn callback_url(data: &[u8]) {
 
 /// `parse_token_response` with no quirks and with every quirk: `Ok` ⇒ status 200 (201
 /// only under `Status201`), a JSON content type, a non-empty VSCHAR access token equal to
-/// the body's `access_token` string, and only quirks that were allowed applied.
+/// the body's `access_token` string, and only quirks that were allowed applied. And the
+/// differential oracle: wherever the fast scanner accepts a body, serde parses the same
+/// members from it.
 pub fn token_response(data: &[u8]) {
     let [s0, s1, ct, body @ ..] = data else {
         return;
     };
+    assert_ne!(
+        pkce_flow::fuzzing::token_scan_agrees(body),
+        Some(false),
+        "the scanner and serde disagree on {:?}",
+        String::from_utf8_lossy(body)
+    );
     let status = u16::from_be_bytes([*s0, *s1]);
     let response = response(status, *ct, body);
     for quirks in [QuirkSet::empty(), all_quirks()] {

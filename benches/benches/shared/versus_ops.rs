@@ -3,7 +3,9 @@
 //!
 //! * verifier + challenge, state: one generation each. oauth2-rs draws from rand 0.8's
 //!   `thread_rng` (user-space ChaCha12, reseeded from the OS) and makes a 128-bit CSRF token
-//!   where ours and the floor make 256 bits.
+//!   where ours and the floor make 256 bits. Ours takes the caller's generator: one row
+//!   gives it ChaCha20 (our default advice), one ChaCha12, the same cipher as `thread_rng`,
+//!   so that row compares the PKCE work alone.
 //! * authorization URL: both sides generate a verifier, its S256 challenge and a state, and
 //!   write a URL with the same seven parameters (two scopes).
 //! * callback: oauth2-rs has none. `reference_callback` is what its users write instead
@@ -368,6 +370,8 @@ impl Fixture {
 
 /// The criterion group names, shared with the allocation lines `cargo xtask bench` reads.
 pub(crate) const G_VC_CHACHA: &str = "vs oauth2-rs: verifier + challenge (ours ChaCha20)";
+pub(crate) const G_VC_CHACHA12: &str =
+    "vs oauth2-rs: verifier + challenge (both ChaCha12, as thread_rng)";
 pub(crate) const G_VC_OS: &str = "vs oauth2-rs: verifier + challenge (ours OS RNG)";
 pub(crate) const G_STATE: &str = "vs oauth2-rs: state (ours ChaCha20)";
 pub(crate) const G_URL: &str = "vs oauth2-rs: authorization URL (2 scopes + PKCE + state)";

@@ -94,6 +94,7 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
+//! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -112,9 +113,25 @@ mod http;
 mod loose;
 mod request;
 mod revoke;
+mod scan;
 mod secret;
 mod text;
 mod token;
+
+/// Internal parsers, for the fuzz targets' differential oracles only (feature `fuzzing`).
+/// Not a stable API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Whether the token response scanner (the fast path) agrees with the serde parser:
+    /// `None` when the scanner declined the body, else whether both gave the same members.
+    #[must_use]
+    pub fn token_scan_agrees(body: &[u8]) -> Option<bool> {
+        let fast = crate::scan::token(body)?;
+        let slow = crate::exchange::json_object::<crate::token::RawToken<'_>>(body).ok();
+        Some(slow.as_ref() == Some(&fast))
+    }
+}
 
 pub use authorize::{
     AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl,

@@ -11,7 +11,7 @@ use core::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A JSON member value, as far as the flow cares.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Loose<'a> {
     Str(Cow<'a, str>),
     UInt(u64),

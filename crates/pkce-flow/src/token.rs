@@ -89,24 +89,26 @@ impl TokenResponse {
     }
 }
 
-#[derive(Deserialize)]
-struct RawToken<'a> {
+/// Every member the token parser reads, each as it came. Filled by the scanner
+/// ([`crate::scan::token`]) or by serde, which must agree.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+pub(crate) struct RawToken<'a> {
     #[serde(borrow)]
-    access_token: Option<Loose<'a>>,
+    pub(crate) access_token: Option<Loose<'a>>,
     #[serde(borrow)]
-    token_type: Option<Loose<'a>>,
+    pub(crate) token_type: Option<Loose<'a>>,
     #[serde(borrow)]
-    expires_in: Option<Loose<'a>>,
+    pub(crate) expires_in: Option<Loose<'a>>,
     #[serde(borrow)]
-    expires: Option<Loose<'a>>,
+    pub(crate) expires: Option<Loose<'a>>,
     #[serde(borrow)]
-    refresh_token: Option<Loose<'a>>,
+    pub(crate) refresh_token: Option<Loose<'a>>,
     #[serde(borrow)]
-    scope: Option<Loose<'a>>,
+    pub(crate) scope: Option<Loose<'a>>,
     #[serde(borrow)]
-    id_token: Option<Loose<'a>>,
+    pub(crate) id_token: Option<Loose<'a>>,
     #[serde(borrow)]
-    error: Option<Loose<'a>>,
+    pub(crate) error: Option<Loose<'a>>,
 }
 
 /// Parses a token endpoint response under the configured quirks.
@@ -126,10 +128,10 @@ pub fn parse_token_response(
     if !response.is_json() {
         return Err(ResponseError::UnexpectedContentType.into());
     }
-    // The common case, a conformant response, takes one typed pass; anything unusual (an
-    // `error`, a wrong type, a duplicate, a quirk) is parsed again the slow way, which names
-    // exactly what is wrong.
-    let raw = match fast_parse(response.body()) {
+    // The common case, a flat object of plain strings and integers, takes one pass of the
+    // scanner; anything unusual (an escape, an `error`, a wrong type, a duplicate, a quirk)
+    // goes to serde, which names exactly what is wrong. Both give the same `RawToken`.
+    let raw = match crate::scan::token(response.body()) {
         Some(raw) => raw,
         None => json_object::<RawToken<'_>>(response.body())?,
     };
@@ -189,42 +191,6 @@ pub fn parse_token_response(
         id_token,
         quirks: applied,
         rotated: false,
-    })
-}
-
-/// A conformant token response, typed and borrowed.
-#[derive(Deserialize)]
-struct FastToken<'a> {
-    #[serde(borrow)]
-    access_token: Cow<'a, str>,
-    #[serde(borrow)]
-    token_type: Cow<'a, str>,
-    expires_in: Option<u64>,
-    expires: Option<u64>,
-    #[serde(borrow)]
-    refresh_token: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    scope: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    id_token: Option<Cow<'a, str>>,
-    error: Option<serde::de::IgnoredAny>,
-}
-
-/// The typed pass; `None` sends the body to the precise parser.
-fn fast_parse(body: &[u8]) -> Option<RawToken<'_>> {
-    let t: FastToken<'_> = json_object(body).ok()?;
-    if t.error.is_some() {
-        return None;
-    }
-    Some(RawToken {
-        access_token: Some(Loose::Str(t.access_token)),
-        token_type: Some(Loose::Str(t.token_type)),
-        expires_in: t.expires_in.map(Loose::UInt),
-        expires: t.expires.map(Loose::UInt),
-        refresh_token: t.refresh_token.map(Loose::Str),
-        scope: t.scope.map(Loose::Str),
-        id_token: t.id_token.map(Loose::Str),
-        error: None,
     })
 }
 

@@ -96,6 +96,10 @@ impl<'a> Encoded<'a> {
     /// [`FormError::MalformedEscape`] (checked over the whole component, even after a
     /// difference, so the outcome does not depend on where the texts differ).
     pub fn strict_eq(&self, expected: &str) -> Result<bool, FormError> {
+        if self.is_plain() {
+            // Nothing to decode, nothing malformed.
+            return Ok(self.0 == expected.as_bytes());
+        }
         let mut want = expected.bytes();
         let mut equal = true;
         for b in (StrictBytes {
@@ -120,6 +124,14 @@ impl<'a> Encoded<'a> {
     /// [`FormError::MalformedEscape`], [`FormError::InvalidUtf8`], or
     /// [`FormError::BufferTooSmall`] with the decoded length.
     pub fn decode_into<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, FormError> {
+        if self.is_plain() {
+            // The common case (a state, a code): the component decodes to itself.
+            let out = buf.get_mut(..self.0.len()).ok_or(BufferTooSmall {
+                needed: self.0.len(),
+            })?;
+            out.copy_from_slice(self.0);
+            return core::str::from_utf8(out).map_err(|_| FormError::InvalidUtf8);
+        }
         let mut len = 0usize;
         let mut iter = StrictBytes {
             rest: self.0,
@@ -142,6 +154,12 @@ impl<'a> Encoded<'a> {
     /// [`FormError::MalformedEscape`] or [`FormError::InvalidUtf8`].
     #[cfg(feature = "alloc")]
     pub fn decode_string(&self) -> Result<alloc::string::String, FormError> {
+        if self.is_plain() {
+            // The common case: the component decodes to itself.
+            return core::str::from_utf8(self.0)
+                .map(alloc::string::String::from)
+                .map_err(|_| FormError::InvalidUtf8);
+        }
         // Decoding never lengthens the text, so one allocation of the encoded size suffices.
         let mut bytes = alloc::vec::Vec::with_capacity(self.0.len());
         for b in (StrictBytes {
