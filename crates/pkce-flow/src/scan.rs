@@ -21,17 +21,23 @@ pub(crate) fn token(body: &[u8]) -> Option<RawToken<'_>> {
     // JSON text is UTF-8 as a whole (RFC 8259 §8.1), so every slice between ASCII
     // delimiters below is UTF-8 too.
     let text = core::str::from_utf8(body).ok()?;
-    let mut s = Scanner { text, at: 0 };
+    let b = text.as_bytes();
     let mut raw = RawToken::default();
-    s.skip_ws();
-    s.eat(b'{')?;
+    let mut at = skip_ws(b, 0);
+    if b.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
     loop {
-        s.skip_ws();
-        let name = s.string()?;
-        s.skip_ws();
-        s.eat(b':')?;
-        s.skip_ws();
-        let value = s.value()?;
+        at = skip_ws(b, at);
+        let (name, after) = string(text, at)?;
+        at = skip_ws(b, after);
+        if b.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(b, at + 1);
+        let (value, after) = value(text, at)?;
+        at = skip_ws(b, after);
         let slot = match name {
             "access_token" => &mut raw.access_token,
             "token_type" => &mut raw.token_type,
@@ -40,8 +46,9 @@ pub(crate) fn token(body: &[u8]) -> Option<RawToken<'_>> {
             "refresh_token" => &mut raw.refresh_token,
             "scope" => &mut raw.scope,
             "id_token" => &mut raw.id_token,
-            // An error in a success response, or a member this parser does not keep.
+            // An error in a success response: the serde path's business.
             "error" => return None,
+            // A member this parser does not keep.
             _ => &mut None,
         };
         if slot.is_some() {
@@ -49,83 +56,112 @@ pub(crate) fn token(body: &[u8]) -> Option<RawToken<'_>> {
             return None;
         }
         *slot = Some(value);
-        s.skip_ws();
-        match s.next()? {
-            b',' => {}
-            b'}' => break,
+        match b.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => break,
             _ => return None,
         }
     }
-    s.skip_ws();
-    // Nothing may follow the object.
-    (s.at == body.len()).then_some(raw)
+    // Nothing but whitespace may follow the object.
+    (skip_ws(b, at + 1) == b.len()).then_some(raw)
 }
 
-struct Scanner<'a> {
-    text: &'a str,
-    at: usize,
+/// Octets that end the fast scan of a string: the closing quote, an escape, or a control
+/// character (which JSON forbids unescaped).
+const STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = true;
+        c += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (sets the high bit of) the octets of `word` (little-endian) that are in [`STOP`].
+///
+/// Each term is the classic "has a zero byte" test, `(v - 0x01…) & !v & 0x80…`, on the
+/// word itself (octets below 0x20) or on the word xor a repeated `"` or `\\`. A borrow
+/// can only flag an octet *above* one that is truly flagged, so the lowest flag is always
+/// exact, which is all the scanner reads.
+fn stops(word: u64) -> u64 {
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+    (control | quote | backslash) & HIGHS
 }
 
-impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
+/// The index of the first non-whitespace octet at or after `at`. JSON whitespace only
+/// (RFC 8259 §2): not form feed or vertical tab.
+fn skip_ws(b: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(at) {
+        at += 1;
     }
+    at
+}
 
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.at += 1;
-        Some(b)
+/// A string without escapes or control characters starting at the quote at `at`: the
+/// text between the quotes, and the index after the closing quote.
+fn string(text: &str, at: usize) -> Option<(&str, usize)> {
+    let b = text.as_bytes();
+    if b.get(at) != Some(&b'"') {
+        return None;
     }
-
-    fn eat(&mut self, want: u8) -> Option<()> {
-        (self.next()? == want).then_some(())
-    }
-
-    /// JSON whitespace only (RFC 8259 §2): not form feed or vertical tab.
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
+    let start = at + 1;
+    let mut end = start;
+    // Eight octets at a time while eight remain, then one at a time.
+    while let Some(word) = b
+        .get(end..end + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    {
+        let flags = stops(u64::from_le_bytes(word));
+        if flags != 0 {
+            // The lowest flag is exact (see `stops`): its octet is the first stop.
+            end += (flags.trailing_zeros() / 8) as usize;
+            break;
         }
+        end += 8;
     }
-
-    /// A string without escapes or control characters; the text between the quotes.
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.at;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest.get(len) != Some(&b'"') {
-            return None;
+    while let Some(&c) = b.get(end) {
+        if STOP[usize::from(c)] {
+            break;
         }
-        self.at = start + len + 1;
-        // Both ends are ASCII quotes, so this lies on character boundaries.
-        self.text.get(start..start + len)
+        end += 1;
     }
+    if b.get(end) != Some(&b'"') {
+        return None;
+    }
+    // Both ends are ASCII quotes, so this lies on character boundaries.
+    Some((text.get(start..end)?, end + 1))
+}
 
-    /// A member value: an escape-free string or an unsigned integer without a leading zero
-    /// that fits in a `u64`.
-    fn value(&mut self) -> Option<Loose<'a>> {
-        match self.peek()? {
-            b'"' => self.string().map(|s| Loose::Str(Cow::Borrowed(s))),
-            b'0'..=b'9' => {
-                let start = self.at;
-                let mut n: u64 = 0;
-                while let Some(d @ b'0'..=b'9') = self.peek() {
-                    n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-                    self.at += 1;
-                }
-                let digits = self.at - start;
-                let leading_zero = digits > 1 && self.text.as_bytes().get(start) == Some(&b'0');
-                // A fraction or exponent makes it a float: the serde path's business.
-                if leading_zero || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-                    return None;
-                }
-                Some(Loose::UInt(n))
+/// A member value at `at`: an escape-free string, or an unsigned integer without a leading
+/// zero that fits in a `u64`; and the index after it.
+fn value(text: &str, at: usize) -> Option<(Loose<'_>, usize)> {
+    let b = text.as_bytes();
+    match b.get(at)? {
+        b'"' => string(text, at).map(|(s, next)| (Loose::Str(Cow::Borrowed(s)), next)),
+        b'0'..=b'9' => {
+            let mut n: u64 = 0;
+            let mut end = at;
+            while let Some(&d @ b'0'..=b'9') = b.get(end) {
+                n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+                end += 1;
             }
-            _ => None,
+            let leading_zero = end - at > 1 && b.get(at) == Some(&b'0');
+            // A fraction or exponent makes it a float: the serde path's business.
+            if leading_zero || matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
+                return None;
+            }
+            Some((Loose::UInt(n), end))
         }
+        _ => None,
     }
 }
 
@@ -149,6 +185,32 @@ mod tests {
         }
     }
 
+    /// The word-at-a-time stop finder against the table, for every stop octet at every
+    /// position under every filler, and with a second stop above it.
+    #[test]
+    fn the_lowest_word_flag_is_the_first_stop() {
+        let first = |word: [u8; 8]| {
+            let flags = super::stops(u64::from_le_bytes(word));
+            (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize)
+        };
+        for filler in 0x20..=0xffu8 {
+            let plain = [filler; 8];
+            let want = plain.iter().position(|&c| super::STOP[usize::from(c)]);
+            assert_eq!(first(plain), want, "filler {filler:#x}");
+            for stop in (0..0x20).chain([b'"', b'\\']) {
+                for at in 0..8 {
+                    let mut word = plain;
+                    word[at] = stop;
+                    if let Some(above) = word.get_mut(at + 1) {
+                        *above = 0;
+                    }
+                    let want = word.iter().position(|&c| super::STOP[usize::from(c)]);
+                    assert_eq!(first(word), want, "{word:x?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn conformant_responses_take_the_fast_path() {
         for body in [
@@ -157,6 +219,7 @@ mod tests {
             r#"{"access_token":"a","token_type":"Bearer","expires_in":18446744073709551615}"#,
             r#"{"token_type":"Bearer","access_token":"é ü 😀","id_token":"a.b.c","not-before-policy":0}"#,
             r#"{"access_token":"","token_type":"","expires":7}"#,
+            r#"{"access_token":"0123456789abcdefghijklmnopqrstuvwxyz!#$%&'()*+,-./:;<=>?@[]^_`{|}~","token_type":"Bearer"}"#,
         ] {
             assert!(agrees(body), "declined: {body}");
         }
@@ -184,6 +247,8 @@ mod tests {
             r#"{"access_token":"a"} x"#,
             r#"{"access_token":"a"}}"#,
             "{\"access_token\":\"a\tb\"}",
+            "{\"access_token\":\"01234567\u{1f}abcdefgh\"}",
+            "{\"access_token\":\"0123456789abcdef\\\\\"}",
             "{\"access_token\":\"a\"}\u{c}",
             r#"{"access_token" "a"}"#,
             r#"{"access_token":"a""#,
