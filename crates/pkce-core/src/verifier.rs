@@ -45,11 +45,13 @@ impl CodeVerifier {
     /// # Errors
     /// [`RngError`] when the generator fails; there is no fallback.
     pub fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, RngError> {
-        Self::generate_from_octets(rng, DEFAULT_VERIFIER_OCTETS).map_err(|e| match e {
-            GenerateError::Rng(e) => e,
-            // 32 is inside 32..=96, so only the RNG can fail here.
-            GenerateError::OctetCount(_) => RngError,
-        })
+        // The common case on its own path: a fixed-size draw and no `Result` layers to move
+        // the verifier through (it is 136 bytes).
+        let mut raw = [0u8; DEFAULT_VERIFIER_OCTETS];
+        let filled = rng.try_fill_bytes(&mut raw).map_err(|_| RngError);
+        let verifier = filled.map(|()| Self::encode(&raw));
+        wipe(&mut raw);
+        verifier
     }
 
     /// Draws `octets` random octets (32..=96) and encodes them: the verifier has
@@ -67,21 +69,22 @@ impl CodeVerifier {
         }
         let mut raw = [0u8; MAX_VERIFIER_OCTETS];
         let raw = &mut raw[..octets];
-        let filled = rng.try_fill_bytes(raw).map_err(|_| RngError);
-        let result = filled.map_err(GenerateError::from).and_then(|()| {
-            let mut chars = [0u8; MAX_VERIFIER_LEN];
-            let encoded = Base64UrlUnpadded::encode(raw, &mut chars);
-            let out = match encoded {
-                Ok(text) => {
-                    heapless::String::try_from(text).map_err(|_| GenerateError::OctetCount(octets))
-                }
-                Err(_) => Err(GenerateError::OctetCount(octets)),
-            };
-            wipe(&mut chars);
-            out
-        });
+        let filled = rng.try_fill_bytes(raw).map_err(|_| RngError.into());
+        let verifier = filled.map(|()| Self::encode(raw));
         wipe(raw);
-        result.map(|text| Self { text })
+        verifier
+    }
+
+    /// Base64url of at most 96 octets (so at most 128 characters, which always fit).
+    fn encode(raw: &[u8]) -> Self {
+        let mut chars = [0u8; MAX_VERIFIER_LEN];
+        let mut text = heapless::String::new();
+        if let Ok(encoded) = Base64UrlUnpadded::encode(raw, &mut chars) {
+            // Cannot fail: the capacity is the longest encoding.
+            let _ = text.push_str(encoded);
+        }
+        wipe(&mut chars);
+        Self { text }
     }
 
     /// Validates a verifier received or stored elsewhere (RFC 7636 §4.1:
