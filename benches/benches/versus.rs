@@ -149,16 +149,28 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group(G_PARSE);
+    // Two floors, each in its own group beside the same two contenders: serde_json's
+    // borrowed parse (a general JSON parser that copies nothing), and less than any parser
+    // with owned output can do (`floor_parse_owned`: no scanning at all).
     let response = ours_response();
-    g.bench_function("ours", |b| {
-        b.iter(|| parse_token_response(black_box(&response), QuirkSet::empty()).ok())
-    });
-    g.bench_function("floor", |b| b.iter(|| floor_parse(black_box(TOKEN_BODY))));
-    g.bench_function("oauth2-rs", |b| {
-        b.iter(|| serde_json::from_slice::<BasicTokenResponse>(black_box(TOKEN_BODY)).ok())
-    });
-    g.finish();
+    let ranges = token_ranges();
+    let floors: [(&str, &dyn Fn() -> Option<u64>); 2] = [
+        (G_PARSE, &|| floor_parse(black_box(TOKEN_BODY))),
+        (G_PARSE_OWNED, &|| {
+            floor_parse_owned(black_box(TOKEN_BODY), &ranges)
+        }),
+    ];
+    for (group, floor) in floors {
+        let mut g = c.benchmark_group(group);
+        g.bench_function("ours", |b| {
+            b.iter(|| parse_token_response(black_box(&response), QuirkSet::empty()).ok())
+        });
+        g.bench_function("floor", |b| b.iter(floor));
+        g.bench_function("oauth2-rs", |b| {
+            b.iter(|| serde_json::from_slice::<BasicTokenResponse>(black_box(TOKEN_BODY)).ok())
+        });
+        g.finish();
+    }
 
     let mut g = c.benchmark_group(G_EXCHANGE);
     g.bench_function("ours", |b| {

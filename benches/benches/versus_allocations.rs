@@ -44,7 +44,7 @@ fn print_allocations(fx: &Fixture) {
         black_box(reference_callback(&q, &s));
     });
     let mut rng12 = ChaCha12Rng::seed_from_u64(5);
-    let rows: [(&str, u64, Option<u64>); 11] = [
+    let rows: [(&str, u64, Option<u64>); 12] = [
         (
             G_VC_CHACHA,
             count(|| {
@@ -119,6 +119,15 @@ fn print_allocations(fx: &Fixture) {
         ),
         (
             G_PARSE,
+            count(|| {
+                black_box(parse_token_response(&ours_response(), QuirkSet::empty()).ok());
+            }),
+            Some(count(|| {
+                black_box(serde_json::from_slice::<BasicTokenResponse>(TOKEN_BODY).ok());
+            })),
+        ),
+        (
+            G_PARSE_OWNED,
             count(|| {
                 black_box(parse_token_response(&ours_response(), QuirkSet::empty()).ok());
             }),

@@ -166,6 +166,29 @@ pub(crate) fn floor_parse(body: &[u8]) -> Option<u64> {
         .map(|t| t.expires_in)
 }
 
+/// Where the access token, refresh token and scope are in `TOKEN_BODY`, found once.
+pub(crate) fn token_ranges() -> [std::ops::Range<usize>; 3] {
+    let text = std::str::from_utf8(TOKEN_BODY).unwrap();
+    [
+        "mF_9.B5f-4.1JqM",
+        "tGzv3JOkF0XG5Qx2TlKWIA",
+        "openid profile",
+    ]
+    .map(|v| {
+        let start = text.find(v).unwrap();
+        start..start + v.len()
+    })
+}
+
+/// Less than any parser with owned output can do: check that the body is UTF-8 and copy
+/// the three strings it keeps into `String`s, knowing where they are (no scanning at all).
+pub(crate) fn floor_parse_owned(body: &[u8], at: &[std::ops::Range<usize>; 3]) -> Option<u64> {
+    let text = std::str::from_utf8(body).ok()?;
+    let [a, r, s] = at.clone().map(|range| text.get(range).map(str::to_owned));
+    black_box((a?, r?, s?));
+    Some(3600)
+}
+
 /// What an oauth2-rs user writes for the callback: parse the query, compare the state, take
 /// the code (owned, as `AuthorizationCode::new` needs).
 pub(crate) fn reference_callback(query: &str, state: &str) -> Option<String> {
@@ -362,6 +385,8 @@ impl Fixture {
         let theirs: BasicTokenResponse = serde_json::from_slice(TOKEN_BODY).unwrap();
         black_box(theirs);
         assert!(parse_token_response(&ours_response(), QuirkSet::empty()).is_ok());
+        assert_eq!(floor_parse(TOKEN_BODY), Some(3600));
+        assert_eq!(floor_parse_owned(TOKEN_BODY, &token_ranges()), Some(3600));
         let (v, s, q) = oauth2_pending();
         assert!(reference_callback(&q, &s).is_some());
         drop(v);
@@ -378,6 +403,8 @@ pub(crate) const G_URL: &str = "vs oauth2-rs: authorization URL (2 scopes + PKCE
 pub(crate) const G_CALLBACK: &str = "vs oauth2-rs: callback parse + state check";
 pub(crate) const G_REQUEST: &str = "vs oauth2-rs: callback + token request build";
 pub(crate) const G_PARSE: &str = "vs oauth2-rs: token response parse";
+pub(crate) const G_PARSE_OWNED: &str =
+    "vs oauth2-rs: token response parse (floor: UTF-8 check + 3 owned copies, no scan)";
 pub(crate) const G_EXCHANGE: &str = "vs oauth2-rs: whole code exchange (in memory)";
 pub(crate) const G_REFRESH: &str = "vs oauth2-rs: refresh (in memory)";
 pub(crate) const G_CANNED: &str = "vs oauth2-rs: canned http::Response (oauth2-rs only)";

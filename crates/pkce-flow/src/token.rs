@@ -131,10 +131,10 @@ pub fn parse_token_response(
     // The common case, a flat object of plain strings and integers, takes one pass of the
     // scanner; anything unusual (an escape, an `error`, a wrong type, a duplicate, a quirk)
     // goes to serde, which names exactly what is wrong. Both give the same `RawToken`.
-    let raw = match crate::scan::token(response.body()) {
-        Some(raw) => raw,
-        None => json_object::<RawToken<'_>>(response.body())?,
-    };
+    let mut raw = RawToken::default();
+    if !crate::scan::token(response.body(), &mut raw) {
+        raw = json_object::<RawToken<'_>>(response.body())?;
+    }
     if let Some(Loose::Str(code)) = &raw.error {
         if quirks.contains(Quirk::ErrorWith200) {
             return Err(oauth_error(response.status(), response.body())
