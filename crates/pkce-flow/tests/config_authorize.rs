@@ -241,6 +241,59 @@ fn extras_nonce_and_resources_are_sent() {
     assert_eq!(resources, ["urn:a", "urn:b"], "BCP-10: repeated, in order");
 }
 
+/// The authorization URL (written from parts encoded at `build`) and the PAR body (written
+/// pair by pair) carry the same parameters, for every kind of client (the PAR body's
+/// `client_id` comes with the credentials, at the end, except for Basic); with an endpoint
+/// that has a query of its own, that query is kept in front.
+#[test]
+fn authorization_url_and_par_body_hold_the_same_parameters() {
+    for auth in [
+        pkce_flow::ClientAuth::None,
+        pkce_flow::ClientAuth::Basic(pkce_flow::ClientSecret::new("s".into())),
+        pkce_flow::ClientAuth::Post(pkce_flow::ClientSecret::new("s".into())),
+    ] {
+        let c = builder()
+            .authorization_endpoint("https://as.example/authorize?tenant=a%20b")
+            .auth(auth)
+            .send_nonce()
+            .resource("urn:a")
+            .resource("urn:b")
+            .authorization_param("prompt", "login consent")
+            .build()
+            .unwrap();
+        let (url, _) = c.authorize(&mut rng()).unwrap();
+        let (before, query) = url.as_str().split_once('?').unwrap();
+        assert_eq!(before, "https://as.example/authorize");
+        let mut from_url = pairs(query);
+        assert_eq!(from_url.remove(0), ("tenant".into(), "a b".into()));
+
+        let mut par = c.push_authorization(&mut rng()).unwrap();
+        let mut from_par = body_pairs(&request_of(&mut par));
+        from_par.retain(|(n, _)| n != "client_secret");
+        let names: Vec<&str> = from_url.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "response_type",
+                "client_id",
+                "redirect_uri",
+                "scope",
+                "state",
+                "code_challenge",
+                "code_challenge_method",
+                "nonce",
+                "resource",
+                "resource",
+                "prompt"
+            ]
+        );
+        // The same generator seed: the same state, challenge and nonce.
+        from_url.sort();
+        from_par.sort();
+        assert_eq!(from_url, from_par);
+    }
+}
+
 #[test]
 fn rng_failure_is_an_error() {
     struct Broken;
