@@ -4,9 +4,7 @@
 mod common;
 
 use common::*;
-use pkce_flow::{
-    Client, ClientSecret, ConfigError, EndpointError, Error, Misuse, StoredAuthorization,
-};
+use pkce_flow::{Client, ClientSecret, ConfigError, EndpointError, Error, Misuse};
 
 fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
     match b.build().unwrap_err() {
@@ -351,7 +349,7 @@ fn stored_authorization_round_trips_and_is_bound_to_its_client() {
     let (_, pending) = c.authorize(&mut rng()).unwrap();
     let state = pending.state().expose_secret().to_owned();
     let json = serde_json::to_string(&pending.into_stored()).unwrap();
-    let stored: StoredAuthorization = serde_json::from_str(&json).unwrap();
+    let stored: pkce_flow::StoredAuthorization = serde_json::from_str(&json).unwrap();
     let pending = c.resume(stored).unwrap();
     assert!(
         pending
@@ -364,13 +362,13 @@ fn stored_authorization_round_trips_and_is_bound_to_its_client() {
         .token_endpoint("https://other.example/token")
         .build()
         .unwrap();
-    let stored: StoredAuthorization = serde_json::from_str(&json).unwrap();
+    let stored: pkce_flow::StoredAuthorization = serde_json::from_str(&json).unwrap();
     assert_eq!(
         other.resume(stored).unwrap_err(),
         Misuse::ForeignAuthorization.into()
     );
     let tampered = json.replace(&state, "short");
-    assert!(serde_json::from_str::<StoredAuthorization>(&tampered).is_err());
+    assert!(serde_json::from_str::<pkce_flow::StoredAuthorization>(&tampered).is_err());
 }
 
 /// Fuzzing finding F-1: the raw text is what is sent, so the raw text is validated; a URL
