@@ -5,7 +5,8 @@
 //! id, the redirect URI, the scope, extra parameters, the credentials) is form-encoded once,
 //! at [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
 //! the few per-request values (state, challenge, code, verifier, token) written into one
-//! exactly sized buffer: one allocation, one pass.
+//! exactly sized buffer: one allocation, one pass. Parameters keep the order of the RFC
+//! examples.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -23,8 +24,8 @@ pub(crate) struct Prebuilt {
     pub(crate) authorize_head: String,
     /// `&name=value` for every extra authorization parameter.
     pub(crate) authorize_tail: String,
-    /// `grant_type=authorization_code&redirect_uri=…`.
-    pub(crate) exchange_head: String,
+    /// `&redirect_uri=…` for the code exchange.
+    pub(crate) exchange_redirect: String,
     /// `&name=value` for every extra token request parameter.
     pub(crate) exchange_tail: String,
     /// `&name=value` for every extra refresh parameter.
@@ -61,8 +62,8 @@ impl Prebuilt {
         }
         authorize_head.push_str("&state=");
 
-        let mut exchange_head = String::from("grant_type=authorization_code&redirect_uri=");
-        push_encoded(&mut exchange_head, p.redirect_uri);
+        let mut exchange_redirect = String::from("&redirect_uri=");
+        push_encoded(&mut exchange_redirect, p.redirect_uri);
 
         let credentials = match p.auth {
             ClientAuth::None => continued([("client_id", p.client_id)]),
@@ -81,7 +82,7 @@ impl Prebuilt {
         Self {
             authorize_head,
             authorize_tail: continued_owned(p.authorization_params),
-            exchange_head,
+            exchange_redirect,
             exchange_tail: continued_owned(p.token_params),
             refresh_tail: continued_owned(p.refresh_params),
             credentials: ClientSecret::new(credentials),

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use pkce_core::CodeVerifier;
+use pkce_core::form::encoded_len;
 use serde::Deserialize;
 
 use crate::config::{ClientConfig, Quirk, QuirkSet};
@@ -12,7 +13,7 @@ use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
 use crate::exchange::{OneShot, error_status, json_object, oauth_error};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::loose::Loose;
-use crate::request::{pair_len, push_pair};
+use crate::request::{pair_len, push_encoded, push_pair};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
 use crate::text::UntrustedText;
 
@@ -274,21 +275,24 @@ impl TokenExchange {
         code: &AuthorizationCode,
         verifier: &CodeVerifier,
     ) -> crate::http::HttpRequest {
-        // `grant_type` and the redirect URI exactly as sent in the authorization request
-        // (RFC 6749 §4.1.3) were encoded at `build`; then the code, the verifier, the extra
-        // parameters and the body credentials. One exactly sized allocation.
+        // In the order of RFC 6749 §4.1.3 and RFC 7636 §4.5: grant_type, code, the redirect
+        // URI exactly as sent in the authorization request (encoded at `build`), the
+        // verifier; then the extra parameters and the body credentials. One exactly sized
+        // allocation.
         let p = &c.prebuilt;
         let (code, verifier) = (code.expose_secret(), verifier.expose_secret());
         let credentials = p.credentials.expose_secret();
         let mut body = String::with_capacity(
-            p.exchange_head.len()
-                + pair_len("code", code)
+            EXCHANGE_HEAD.len()
+                + encoded_len(code)
+                + p.exchange_redirect.len()
                 + pair_len("code_verifier", verifier)
                 + p.exchange_tail.len()
                 + credentials.len(),
         );
-        body.push_str(&p.exchange_head);
-        push_pair(&mut body, "code", code);
+        body.push_str(EXCHANGE_HEAD);
+        push_encoded(&mut body, code);
+        body.push_str(&p.exchange_redirect);
         push_pair(&mut body, "code_verifier", verifier);
         body.push_str(&p.exchange_tail);
         body.push_str(credentials);
@@ -322,6 +326,7 @@ impl Exchange for TokenExchange {
     }
 }
 
+const EXCHANGE_HEAD: &str = "grant_type=authorization_code&code=";
 const REFRESH_HEAD: &str = "grant_type=refresh_token";
 
 /// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is

@@ -125,8 +125,8 @@ proptest! {
         let verifier = got.iter().find(|(n, _)| n == "code_verifier").map(|(_, v)| v.clone()).unwrap_or_default();
         let mut want = vec![
             ("grant_type".to_owned(), "authorization_code".to_owned()),
-            ("redirect_uri".into(), redirect.clone()),
             ("code".into(), code.clone()),
+            ("redirect_uri".into(), redirect.clone()),
             ("code_verifier".into(), verifier.clone()),
             ("x_t".into(), extra.clone()),
         ];
