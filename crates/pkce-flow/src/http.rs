@@ -247,9 +247,11 @@ impl<'a> HttpResponse<'a> {
     #[must_use]
     pub fn is_json(&self) -> bool {
         self.header("content-type").is_some_and(|ct| {
-            ct.split(';')
-                .next()
-                .is_some_and(|mt| mt.trim().eq_ignore_ascii_case("application/json"))
+            let media_type = ct.split_once(';').map_or(ct, |(mt, _)| mt);
+            // Optional whitespace is SP and HTAB (RFC 9110 §5.6.3).
+            media_type
+                .trim_matches([' ', '\t'])
+                .eq_ignore_ascii_case("application/json")
         })
     }
 

@@ -40,7 +40,8 @@ fn scan_into<'a>(body: &'a [u8], raw: &mut RawToken<'a>) -> Option<()> {
         if b.get(at) != Some(&b':') {
             return None;
         }
-        // The slot first, so that the value is written into it once, where it stays.
+        // The slot first, so that the value is written into it once, where it stays
+        // (`get_or_insert` on the empty slot: no drop of the old value to run).
         let mut ignored = None;
         let slot = match name {
             "access_token" => &mut raw.access_token,
@@ -63,12 +64,12 @@ fn scan_into<'a>(body: &'a [u8], raw: &mut RawToken<'a>) -> Option<()> {
         at = match b.get(at) {
             Some(b'"') => {
                 let (s, next) = string(text, at)?;
-                *slot = Some(Loose::Str(Cow::Borrowed(s)));
+                slot.get_or_insert(Loose::Str(Cow::Borrowed(s)));
                 next
             }
             Some(b'0'..=b'9') => {
                 let (n, next) = integer(b, at)?;
-                *slot = Some(Loose::UInt(n));
+                slot.get_or_insert(Loose::UInt(n));
                 next
             }
             _ => return None,

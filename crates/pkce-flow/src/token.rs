@@ -221,7 +221,7 @@ fn lifetime(
 /// ignored rather than failing the response.
 fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<String> {
     match value {
-        Loose::Str(s) if s.contains(',') && quirks.contains(Quirk::CommaScope) => {
+        Loose::Str(s) if quirks.contains(Quirk::CommaScope) && s.contains(',') => {
             applied.insert(Quirk::CommaScope);
             Some(
                 s.split(',')

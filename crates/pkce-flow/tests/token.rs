@@ -799,3 +799,22 @@ fn request_headers_are_complete() {
         }
     }
 }
+
+#[test]
+fn json_media_type_is_matched_case_insensitively_without_parameters() {
+    for (ct, json) in [
+        ("application/json", true),
+        ("Application/JSON", true),
+        ("application/json; charset=UTF-8", true),
+        ("\tapplication/json ;charset=utf-8", true),
+        ("application/jsonx", false),
+        ("application/json-patch+json", false),
+        ("text/html; application/json", false),
+        ("application/json\u{a0}", false),
+        ("", false),
+    ] {
+        let r = HttpResponse::new(200, b"{}").with_header("Content-Type", ct);
+        assert_eq!(r.is_json(), json, "{ct:?}");
+    }
+    assert!(!HttpResponse::new(200, b"{}").is_json(), "no content type");
+}
