@@ -49,7 +49,7 @@ impl CodeVerifier {
         // the verifier through (it is 136 bytes).
         let mut raw = [0u8; DEFAULT_VERIFIER_OCTETS];
         let filled = rng.try_fill_bytes(&mut raw).map_err(|_| RngError);
-        let verifier = filled.map(|()| Self::encode(&raw));
+        let verifier = filled.map(|()| Self::encode::<MIN_VERIFIER_LEN>(&raw));
         wipe(&mut raw);
         verifier
     }
@@ -70,14 +70,16 @@ impl CodeVerifier {
         let mut raw = [0u8; MAX_VERIFIER_OCTETS];
         let raw = &mut raw[..octets];
         let filled = rng.try_fill_bytes(raw).map_err(|_| RngError.into());
-        let verifier = filled.map(|()| Self::encode(raw));
+        let verifier = filled.map(|()| Self::encode::<MAX_VERIFIER_LEN>(raw));
         wipe(raw);
         verifier
     }
 
-    /// Base64url of at most 96 octets (so at most 128 characters, which always fit).
-    fn encode(raw: &[u8]) -> Self {
-        let mut chars = [0u8; MAX_VERIFIER_LEN];
+    /// Base64url of `raw` through an `N`-character buffer: 43 for the default 32 octets (a
+    /// size the compiler sees), 128 for up to 96 octets. Nothing is encoded if `raw` does
+    /// not fit, which the callers rule out.
+    fn encode<const N: usize>(raw: &[u8]) -> Self {
+        let mut chars = [0u8; N];
         let mut text = heapless::String::new();
         if let Ok(encoded) = Base64UrlUnpadded::encode(raw, &mut chars) {
             // Cannot fail: the capacity is the longest encoding.
