@@ -20,9 +20,28 @@ use oauth2::{CsrfToken, PkceCodeChallenge};
 use pkce_core::{CodeVerifier, State};
 use pkce_flow::{QuirkSet, parse_token_response};
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng};
-use rand_core::SeedableRng;
+use rand_core::{SeedableRng, TryCryptoRng};
 
 use ops::*;
+
+/// One verifier + challenge group; ours and the floor each draw from their own `rng()`.
+fn verifier_group<R: TryCryptoRng>(c: &mut Criterion, name: &str, rng: impl Fn() -> R) {
+    let mut g = c.benchmark_group(name);
+    let mut ours = rng();
+    g.bench_function("ours", |b| {
+        b.iter(|| {
+            CodeVerifier::generate(&mut ours)
+                .map(|v| v.challenge())
+                .ok()
+        })
+    });
+    let mut floor = rng();
+    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut floor)));
+    g.bench_function("oauth2-rs", |b| {
+        b.iter(PkceCodeChallenge::new_random_sha256)
+    });
+    g.finish();
+}
 
 fn bench(c: &mut Criterion) {
     let fx = Fixture::new();
@@ -30,45 +49,9 @@ fn bench(c: &mut Criterion) {
     let ours = &fx.ours;
     let theirs = &fx.theirs;
 
-    let mut g = c.benchmark_group(G_VC_CHACHA);
-    let mut rng = ChaCha20Rng::seed_from_u64(42);
-    g.bench_function("ours", |b| {
-        b.iter(|| CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok())
-    });
-    let mut rng = ChaCha20Rng::seed_from_u64(42);
-    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut rng)));
-    g.bench_function("oauth2-rs", |b| {
-        b.iter(PkceCodeChallenge::new_random_sha256)
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group(G_VC_CHACHA12);
-    let mut rng = ChaCha12Rng::seed_from_u64(42);
-    g.bench_function("ours", |b| {
-        b.iter(|| CodeVerifier::generate(&mut rng).map(|v| v.challenge()).ok())
-    });
-    let mut rng = ChaCha12Rng::seed_from_u64(42);
-    g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut rng)));
-    g.bench_function("oauth2-rs", |b| {
-        b.iter(PkceCodeChallenge::new_random_sha256)
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group(G_VC_OS);
-    g.bench_function("ours", |b| {
-        b.iter(|| {
-            CodeVerifier::generate(&mut getrandom::SysRng)
-                .map(|v| v.challenge())
-                .ok()
-        })
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_verifier_challenge(&mut getrandom::SysRng))
-    });
-    g.bench_function("oauth2-rs", |b| {
-        b.iter(PkceCodeChallenge::new_random_sha256)
-    });
-    g.finish();
+    verifier_group(c, G_VC_CHACHA, || ChaCha20Rng::seed_from_u64(42));
+    verifier_group(c, G_VC_CHACHA12, || ChaCha12Rng::seed_from_u64(42));
+    verifier_group(c, G_VC_OS, || getrandom::SysRng);
 
     let mut g = c.benchmark_group(G_STATE);
     let mut rng = ChaCha20Rng::seed_from_u64(7);
