@@ -4,7 +4,7 @@
 //!
 //! The scanner never decides that a body is wrong. It either produces exactly what the
 //! serde path ([`crate::exchange::json_object`] into [`RawToken`]) would produce for the same
-//! body, or declines (`None`) and lets that path parse it, which names precisely what is
+//! body, or declines (returns `false`) and lets that path parse it, which names precisely what is
 //! wrong. It declines on anything outside its small grammar: an escape, a nested value,
 //! `true`/`false`/`null`, a negative or fractional or overflowing number, a leading zero, a
 //! byte-order mark, a repeated member, an `error` member, an empty object. The agreement
