@@ -2,13 +2,18 @@
 //! the operation cannot avoid, written into stack buffers. Allocations per operation are
 //! counted and printed first; they must all be zero.
 
+#[path = "shared/floors.rs"]
+mod floors;
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{Criterion, criterion_group, criterion_main};
 use pkce_core::{CodeVerifier, State, form::FormEncoder};
 use rand_chacha::ChaCha20Rng;
-use rand_core::{SeedableRng, TryRng};
+use rand_core::SeedableRng;
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
+
+use floors::{floor_state, floor_verifier_challenge};
 
 /// The body of a typical confidential-client-less token request (RFC 7636 §4.5 plus
 /// RFC 6749 §4.1.3), as pairs.
@@ -22,25 +27,6 @@ const TOKEN_REQUEST: [(&str, &str); 5] = [
         "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
     ),
 ];
-
-fn floor_verifier_challenge<R: TryRng>(rng: &mut R) -> ([u8; 43], [u8; 43]) {
-    let mut raw = [0u8; 32];
-    let _ = rng.try_fill_bytes(&mut raw);
-    let mut verifier = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&raw, &mut verifier);
-    let digest = Sha256::digest(verifier);
-    let mut challenge = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&digest, &mut challenge);
-    (verifier, challenge)
-}
-
-fn floor_state<R: TryRng>(rng: &mut R) -> [u8; 43] {
-    let mut raw = [0u8; 32];
-    let _ = rng.try_fill_bytes(&mut raw);
-    let mut state = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&raw, &mut state);
-    state
-}
 
 fn ours_token_body(buf: &mut [u8; 512]) -> usize {
     pkce_core::form::encode_pairs_into(TOKEN_REQUEST, buf).map_or(0, str::len)

@@ -9,6 +9,8 @@
 //! `versus_allocations.rs` counts the same operations.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "shared/floors.rs"]
+mod floors;
 #[path = "shared/versus_ops.rs"]
 mod ops;
 
@@ -16,12 +18,13 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use oauth2::basic::BasicTokenResponse;
-use oauth2::{CsrfToken, PkceCodeChallenge};
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use pkce_core::{CodeVerifier, State};
-use pkce_flow::{QuirkSet, parse_token_response};
+use pkce_flow::{PendingAuthorization, QuirkSet, parse_token_response};
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng};
 use rand_core::{SeedableRng, TryCryptoRng};
 
+use floors::*;
 use ops::*;
 
 /// One verifier + challenge group; ours and the floor each draw from their own `rng()`.
@@ -39,6 +42,30 @@ fn verifier_group<R: TryCryptoRng>(c: &mut Criterion, name: &str, rng: impl Fn()
     g.bench_function("floor", |b| b.iter(|| floor_verifier_challenge(&mut floor)));
     g.bench_function("oauth2-rs", |b| {
         b.iter(PkceCodeChallenge::new_random_sha256)
+    });
+    g.finish();
+}
+
+/// A group whose three sides each start from a fresh callback (set up untimed): ours from a
+/// pending authorization, the floor from a state and query, oauth2-rs from what its users
+/// keep.
+fn callback_group<A, B, C>(
+    c: &mut Criterion,
+    name: &str,
+    mut ours_setup: impl FnMut() -> (PendingAuthorization, String),
+    mut ours: impl FnMut((PendingAuthorization, String)) -> A,
+    mut floor: impl FnMut((String, String)) -> B,
+    mut theirs: impl FnMut((PkceCodeVerifier, String, String)) -> C,
+) {
+    let mut g = c.benchmark_group(name);
+    g.bench_function("ours", |b| {
+        b.iter_batched(&mut ours_setup, &mut ours, BatchSize::SmallInput)
+    });
+    g.bench_function("floor", |b| {
+        b.iter_batched(floor_pending, &mut floor, BatchSize::SmallInput)
+    });
+    g.bench_function("oauth2-rs", |b| {
+        b.iter_batched(oauth2_pending, &mut theirs, BatchSize::SmallInput)
     });
     g.finish();
 }
@@ -82,55 +109,32 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("floor", |b| {
         b.iter_batched(
-            || {
-                let (_, s, q) = oauth2_pending();
-                (s, q)
-            },
+            floor_pending,
             |(s, q)| floor_callback(black_box(q.as_bytes()), s.as_bytes()),
             BatchSize::SmallInput,
         )
     });
     g.bench_function("reference", |b| {
         b.iter_batched(
-            || {
-                let (_, s, q) = oauth2_pending();
-                (s, q)
-            },
+            floor_pending,
             |(s, q)| reference_callback(black_box(&q), &s).is_some(),
             BatchSize::SmallInput,
         )
     });
     g.finish();
 
-    let mut g = c.benchmark_group(G_REQUEST);
-    g.bench_function("ours", |b| {
-        b.iter_batched(
-            || ours_pending(ours, &mut rng),
-            ours_request,
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("floor", |b| {
-        b.iter_batched(
-            || {
-                let (_, s, q) = oauth2_pending();
-                (s, q)
-            },
-            |(s, q)| {
-                floor_callback(black_box(q.as_bytes()), s.as_bytes())
-                    .then(|| floor_body(black_box(&fx.exchange_body)))
-            },
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("oauth2-rs", |b| {
-        b.iter_batched(
-            oauth2_pending,
-            |i| oauth2_request(theirs, i),
-            BatchSize::SmallInput,
-        )
-    });
-    g.finish();
+    let exchange_body = &fx.exchange_body;
+    callback_group(
+        c,
+        G_REQUEST,
+        || ours_pending(ours, &mut rng),
+        ours_request,
+        |(s, q)| {
+            floor_callback(black_box(q.as_bytes()), s.as_bytes())
+                .then(|| floor_body(black_box(exchange_body)))
+        },
+        |i| oauth2_request(theirs, i),
+    );
 
     // Two floors, each in its own group beside the same two contenders: serde_json's
     // borrowed parse (a general JSON parser that copies nothing), and less than any parser
@@ -155,32 +159,14 @@ fn bench(c: &mut Criterion) {
         g.finish();
     }
 
-    let mut g = c.benchmark_group(G_EXCHANGE);
-    g.bench_function("ours", |b| {
-        b.iter_batched(
-            || ours_pending(ours, &mut rng),
-            ours_exchange,
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("floor", |b| {
-        b.iter_batched(
-            || {
-                let (_, s, q) = oauth2_pending();
-                (s, q)
-            },
-            |(s, q)| floor_exchange(black_box(q.as_bytes()), s.as_bytes(), &fx.exchange_body),
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("oauth2-rs", |b| {
-        b.iter_batched(
-            oauth2_pending,
-            |i| oauth2_exchange(theirs, i),
-            BatchSize::SmallInput,
-        )
-    });
-    g.finish();
+    callback_group(
+        c,
+        G_EXCHANGE,
+        || ours_pending(ours, &mut rng),
+        ours_exchange,
+        |(s, q)| floor_exchange(black_box(q.as_bytes()), s.as_bytes(), exchange_body),
+        |i| oauth2_exchange(theirs, i),
+    );
 
     let mut g = c.benchmark_group(G_REFRESH);
     g.bench_function("ours", |b| {

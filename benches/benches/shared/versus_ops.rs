@@ -24,44 +24,27 @@
 #![allow(dead_code)]
 
 use std::borrow::Cow;
+
+use crate::floors::*;
 use std::hint::black_box;
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenUrl,
 };
 use pkce_flow::{
-    Client, Exchange, HttpResponse, PendingAuthorization, Poll, QuirkSet, RefreshToken,
+    Client, Exchange, PendingAuthorization, Poll, QuirkSet, RefreshToken, TokenResponse,
     parse_token_response,
 };
 use rand_chacha::ChaCha20Rng;
-use rand_core::{SeedableRng, TryRng};
-use sha2::{Digest, Sha256};
+use rand_core::SeedableRng;
 
-/// The same token response for every parser (RFC 6749 §5.1, with a rotated refresh token).
-pub(crate) const TOKEN_BODY: &[u8] = br#"{"access_token":"mF_9.B5f-4.1JqM","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"openid profile"}"#;
 pub(crate) const CODE: &str = "SplxlOBeZQQYbYS6WxSbIA";
 pub(crate) const REFRESH: &str = "8xLOxBtZp8";
-pub(crate) const CLIENT_ID: &str = "s6BhdRkqt3";
-pub(crate) const AUTHORIZE: &str = "https://as.example/authorize";
-pub(crate) const TOKEN: &str = "https://as.example/token";
-pub(crate) const REDIRECT: &str = "http://127.0.0.1:51004/callback";
 
 pub(crate) type OauthClient =
     BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
-
-pub(crate) fn ours_client() -> Client {
-    Client::builder(CLIENT_ID)
-        .issuer("https://as.example")
-        .authorization_endpoint(AUTHORIZE)
-        .token_endpoint(TOKEN)
-        .redirect_uri(REDIRECT)
-        .scopes("openid profile")
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 pub(crate) fn oauth2_client() -> OauthClient {
     BasicClient::new(ClientId::new(CLIENT_ID.into()))
@@ -93,77 +76,10 @@ pub(crate) fn oauth2_pending() -> (PkceCodeVerifier, String, String) {
     (verifier, state, query)
 }
 
-pub(crate) fn floor_verifier_challenge<R: TryRng>(rng: &mut R) -> ([u8; 43], [u8; 43]) {
-    let mut raw = [0u8; 32];
-    let _ = rng.try_fill_bytes(&mut raw);
-    let mut verifier = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&raw, &mut verifier);
-    let digest = Sha256::digest(verifier);
-    let mut challenge = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&digest, &mut challenge);
-    (verifier, challenge)
-}
-
-pub(crate) fn floor_state<R: TryRng>(rng: &mut R) -> [u8; 43] {
-    let mut raw = [0u8; 32];
-    let _ = rng.try_fill_bytes(&mut raw);
-    let mut state = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&raw, &mut state);
-    state
-}
-
-/// Randomness, hash and encodings into stack buffers, and the URL's bytes copied once.
-pub(crate) fn floor_url<R: TryRng>(rng: &mut R, template: &[u8]) -> usize {
-    let mut raw = [0u8; 64];
-    let _ = rng.try_fill_bytes(&mut raw);
-    let mut verifier = [0u8; 43];
-    let mut state = [0u8; 43];
-    let mut challenge = [0u8; 43];
-    let _ = Base64UrlUnpadded::encode(&raw[..32], &mut verifier);
-    let _ = Base64UrlUnpadded::encode(&raw[32..], &mut state);
-    let _ = Base64UrlUnpadded::encode(&Sha256::digest(verifier), &mut challenge);
-    let mut out = [0u8; 512];
-    let n = template.len().min(out.len());
-    out[..n].copy_from_slice(&template[..n]);
-    black_box((&out, state, challenge));
-    n
-}
-
-/// A bare split on `&`/`=` and a constant-time compare of the state.
-pub(crate) fn floor_callback(query: &[u8], state: &[u8]) -> bool {
-    let mut ok = false;
-    for pair in query.split(|&b| b == b'&') {
-        let mut it = pair.splitn(2, |&b| b == b'=');
-        if it.next() == Some(b"state") {
-            ok = pkce_flow::pkce_core::constant_time_eq(it.next().unwrap_or(&[]), state);
-        }
-    }
-    ok
-}
-
-/// A request body's bytes copied into a stack buffer.
-pub(crate) fn floor_body(body: &[u8]) -> usize {
-    let mut out = [0u8; 512];
-    let n = body.len().min(out.len());
-    out[..n].copy_from_slice(&body[..n]);
-    black_box(&out);
-    n
-}
-
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-pub(crate) struct Borrowed<'a> {
-    access_token: &'a str,
-    token_type: &'a str,
-    expires_in: u64,
-    refresh_token: &'a str,
-    scope: &'a str,
-}
-
-pub(crate) fn floor_parse(body: &[u8]) -> Option<u64> {
-    serde_json::from_slice::<Borrowed<'_>>(body)
-        .ok()
-        .map(|t| t.expires_in)
+/// What a floor needs for the callback: the state and the query (setup, untimed).
+pub(crate) fn floor_pending() -> (String, String) {
+    let (_, state, query) = oauth2_pending();
+    (state, query)
 }
 
 /// Where the access token, refresh token and scope are in `TOKEN_BODY`, found once.
@@ -228,10 +144,6 @@ pub(crate) fn dropping_client(
     Err(std::fmt::Error)
 }
 
-pub(crate) fn ours_response() -> HttpResponse<'static> {
-    HttpResponse::new(200, TOKEN_BODY).with_header("content-type", "application/json")
-}
-
 pub(crate) fn ours_url(client: &Client, rng: &mut ChaCha20Rng) -> usize {
     client
         .authorize(rng)
@@ -275,16 +187,7 @@ pub(crate) fn oauth2_request(
 }
 
 pub(crate) fn ours_exchange((pending, query): (PendingAuthorization, String)) -> Option<u64> {
-    let mut exchange = pending.callback(&query).ok()?;
-    let Poll::Request(request) = exchange.poll_output().ok()? else {
-        return None;
-    };
-    black_box(&request);
-    exchange.handle_response(ours_response()).ok()?;
-    match exchange.poll_output().ok()? {
-        Poll::Done(tokens) => tokens.expires_in(),
-        Poll::Request(_) => None,
-    }
+    canned_exchange(pending.callback(&query).ok()?)
 }
 
 pub(crate) fn oauth2_exchange(
@@ -310,7 +213,11 @@ pub(crate) fn floor_exchange(query: &[u8], state: &[u8], body: &[u8]) -> Option<
 }
 
 pub(crate) fn ours_refresh(client: &Client, rt: &RefreshToken) -> Option<u64> {
-    let mut exchange = client.refresh(rt);
+    canned_exchange(client.refresh(rt))
+}
+
+/// Our side of an in-memory exchange: the request is built, the canned response parsed.
+fn canned_exchange<E: Exchange<Output = TokenResponse>>(mut exchange: E) -> Option<u64> {
     let Poll::Request(request) = exchange.poll_output().ok()? else {
         return None;
     };
@@ -344,7 +251,7 @@ pub(crate) struct Fixture {
 
 impl Fixture {
     pub(crate) fn new() -> Self {
-        let ours = ours_client();
+        let ours = client();
         let mut rng = ChaCha20Rng::seed_from_u64(1);
         let (url, _) = ours.authorize(&mut rng).unwrap();
         let (pending, query) = ours_pending(&ours, &mut rng);
