@@ -15,7 +15,7 @@ use crate::error::{Error, Misuse, ResponseError};
 use crate::exchange::{OneShot, error_status, json_object};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::loose::Loose;
-use crate::request::push_separator;
+use crate::request::{Piece, concat, push_separator};
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
 /// verifier), so it may be shown to the user.
@@ -128,29 +128,23 @@ impl Client {
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
         let p = &self.config.prebuilt;
-        // The configured parameters were encoded at `build`; state, challenge and nonce are
-        // base64url, which form encoding keeps as is. The parameters come in the order of
-        // `for_each_param` (the PAR body). One exactly sized allocation.
-        let state = pending.state.expose_secret();
-        let nonce = pending.nonce.as_ref().map(Nonce::expose_secret);
-        let len = p.authorize_head.len()
-            + state.len()
-            + CHALLENGE.len()
-            + challenge.as_str().len()
-            + METHOD.len()
-            + nonce.map_or(0, |n| NONCE.len() + n.len())
-            + p.authorize_tail.len();
-        let mut url = String::with_capacity(len);
-        url.push_str(&p.authorize_head);
-        url.push_str(state);
-        url.push_str(CHALLENGE);
-        url.push_str(challenge.as_str());
-        url.push_str(METHOD);
-        if let Some(nonce) = nonce {
-            url.push_str(NONCE);
-            url.push_str(nonce);
-        }
-        url.push_str(&p.authorize_tail);
+        // The configured parameters were encoded at `build` (the head ends with `&state=`);
+        // state, challenge and nonce are base64url, which form encoding keeps as is. The
+        // parameters come in the order of `for_each_param` (the PAR body).
+        let (nonce_name, nonce) = pending
+            .nonce
+            .as_ref()
+            .map_or(("", ""), |n| ("&nonce=", n.expose_secret()));
+        let url = concat(&[
+            Piece::Raw(&p.authorize_head),
+            Piece::Raw(pending.state.expose_secret()),
+            Piece::Raw("&code_challenge="),
+            Piece::Raw(challenge.as_str()),
+            Piece::Raw("&code_challenge_method=S256"),
+            Piece::Raw(nonce_name),
+            Piece::Raw(nonce),
+            Piece::Raw(&p.authorize_tail),
+        ]);
         Ok((AuthorizationUrl(url), pending))
     }
 
@@ -226,10 +220,6 @@ impl Client {
         })
     }
 }
-
-const CHALLENGE: &str = "&code_challenge=";
-const METHOD: &str = "&code_challenge_method=S256";
-const NONCE: &str = "&nonce=";
 
 /// Every authorization request parameter, in order, each exactly once.
 fn for_each_param<'a>(

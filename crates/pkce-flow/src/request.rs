@@ -62,8 +62,8 @@ impl Prebuilt {
         }
         authorize_head.push_str("&state=");
 
-        let mut exchange_redirect = String::from("&redirect_uri=");
-        push_encoded(&mut exchange_redirect, p.redirect_uri);
+        let exchange_redirect =
+            concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(p.redirect_uri)]);
 
         let credentials = match p.auth {
             ClientAuth::None => continued([("client_id", p.client_id)]),
@@ -145,23 +145,35 @@ pub(crate) fn push_separator(url: &mut String) {
     }
 }
 
-/// Appends `text` form-encoded.
-pub(crate) fn push_encoded(out: &mut String, text: &str) {
-    // Writing into a String cannot fail.
-    let _ = encode_component(out, text);
+/// One part of a request's text: written as it is, or form-encoded on the way in.
+#[derive(Clone, Copy)]
+pub(crate) enum Piece<'a> {
+    Raw(&'a str),
+    Encoded(&'a str),
 }
 
-/// The length of `&name=` followed by `value` form-encoded (`name` needs no encoding).
-pub(crate) fn pair_len(name: &str, value: &str) -> usize {
-    name.len() + 2 + encoded_len(value)
-}
-
-/// Appends `&name=` and `value` form-encoded (`name` needs no encoding).
-pub(crate) fn push_pair(out: &mut String, name: &str, value: &str) {
-    out.push('&');
-    out.push_str(name);
-    out.push('=');
-    push_encoded(out, value);
+/// The pieces joined into one exactly sized `String`: measured first (arithmetic, no
+/// encoding), then written once, so no copy of a secret is left behind in a freed,
+/// grown-out buffer.
+pub(crate) fn concat(pieces: &[Piece<'_>]) -> String {
+    let len = pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Raw(text) => text.len(),
+            Piece::Encoded(text) => encoded_len(text),
+        })
+        .sum();
+    let mut out = String::with_capacity(len);
+    for piece in pieces {
+        match piece {
+            Piece::Raw(text) => out.push_str(text),
+            // Writing into a String cannot fail.
+            Piece::Encoded(text) => {
+                let _ = encode_component(&mut out, text);
+            }
+        }
+    }
+    out
 }
 
 /// `&name=value` for each pair.

@@ -5,7 +5,6 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use pkce_core::CodeVerifier;
-use pkce_core::form::encoded_len;
 use serde::Deserialize;
 
 use crate::config::{ClientConfig, Quirk, QuirkSet};
@@ -13,7 +12,7 @@ use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
 use crate::exchange::{OneShot, error_status, json_object, oauth_error};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::loose::Loose;
-use crate::request::{pair_len, push_encoded, push_pair};
+use crate::request::{Piece, concat};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
 use crate::text::UntrustedText;
 
@@ -280,22 +279,15 @@ impl TokenExchange {
         // verifier; then the extra parameters and the body credentials. One exactly sized
         // allocation.
         let p = &c.prebuilt;
-        let (code, verifier) = (code.expose_secret(), verifier.expose_secret());
-        let credentials = p.credentials.expose_secret();
-        let mut body = String::with_capacity(
-            EXCHANGE_HEAD.len()
-                + encoded_len(code)
-                + p.exchange_redirect.len()
-                + pair_len("code_verifier", verifier)
-                + p.exchange_tail.len()
-                + credentials.len(),
-        );
-        body.push_str(EXCHANGE_HEAD);
-        push_encoded(&mut body, code);
-        body.push_str(&p.exchange_redirect);
-        push_pair(&mut body, "code_verifier", verifier);
-        body.push_str(&p.exchange_tail);
-        body.push_str(credentials);
+        let body = concat(&[
+            Piece::Raw("grant_type=authorization_code&code="),
+            Piece::Encoded(code.expose_secret()),
+            Piece::Raw(&p.exchange_redirect),
+            Piece::Raw("&code_verifier="),
+            Piece::Encoded(verifier.expose_secret()),
+            Piece::Raw(&p.exchange_tail),
+            Piece::Raw(p.credentials.expose_secret()),
+        ]);
         p.post(&c.token_endpoint, c.policy, body)
     }
 }
@@ -325,9 +317,6 @@ impl Exchange for TokenExchange {
         }
     }
 }
-
-const EXCHANGE_HEAD: &str = "grant_type=authorization_code&code=";
-const REFRESH_HEAD: &str = "grant_type=refresh_token";
 
 /// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is
 /// kept; [`TokenResponse::rotated`] says which happened.
@@ -367,22 +356,15 @@ impl crate::config::Client {
     ) -> RefreshExchange {
         let c = &*self.config;
         let p = &c.prebuilt;
-        let token = refresh_token.expose_secret();
-        let credentials = p.credentials.expose_secret();
-        let mut body = String::with_capacity(
-            REFRESH_HEAD.len()
-                + pair_len("refresh_token", token)
-                + scope.map_or(0, |s| pair_len("scope", s))
-                + p.refresh_tail.len()
-                + credentials.len(),
-        );
-        body.push_str(REFRESH_HEAD);
-        push_pair(&mut body, "refresh_token", token);
-        if let Some(scope) = scope {
-            push_pair(&mut body, "scope", scope);
-        }
-        body.push_str(&p.refresh_tail);
-        body.push_str(credentials);
+        let (scope_name, scope) = scope.map_or(("", ""), |s| ("&scope=", s));
+        let body = concat(&[
+            Piece::Raw("grant_type=refresh_token&refresh_token="),
+            Piece::Encoded(refresh_token.expose_secret()),
+            Piece::Raw(scope_name),
+            Piece::Encoded(scope),
+            Piece::Raw(&p.refresh_tail),
+            Piece::Raw(p.credentials.expose_secret()),
+        ]);
         let request = p.post(&c.token_endpoint, c.policy, body);
         RefreshExchange {
             config: Arc::clone(&self.config),
