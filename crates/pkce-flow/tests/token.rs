@@ -636,15 +636,7 @@ fn tv_par_1_pushed_request_and_short_url() {
     let req = request_of(&mut ex);
     assert_eq!(req.url(), "https://as.example/par");
     let p = body_pairs(&req);
-    for name in [
-        "response_type",
-        "client_id",
-        "redirect_uri",
-        "scope",
-        "state",
-        "code_challenge",
-        "code_challenge_method",
-    ] {
+    for name in AUTHORIZATION_PARAMS {
         let _ = one(&p, name);
     }
     assert!(p.iter().all(|(n, _)| n != "request_uri"));

@@ -14,6 +14,17 @@ use rand_chacha::rand_core::SeedableRng;
 
 pub const ISS: &str = "https://as.example";
 pub const REDIRECT: &str = "http://127.0.0.1:51004/callback";
+/// Every authorization request of the test client carries these, in this order (written
+/// out here, not taken from the crate's constants, so the tests are an independent oracle).
+pub const AUTHORIZATION_PARAMS: [&str; 7] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+];
 
 pub fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(0x5eed)
