@@ -7,6 +7,8 @@
 mod bearer;
 mod error;
 mod flows;
+#[cfg(feature = "session")]
+mod session;
 mod transport;
 
 pub use bearer::BearerResponse;

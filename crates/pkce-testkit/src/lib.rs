@@ -7,7 +7,9 @@
 //! tokens with rotation and replay detection, RFC 8414 / OIDC discovery, PAR (RFC 9126),
 //! revocation (RFC 7009), the `iss` response parameter (RFC 9207) and a bearer-protected
 //! `userinfo` endpoint, and answers every violation with the RFC's error. Any endpoint can
-//! be told to [`Misbehavior`] at run time, and [`AuthServer::hits`] counts its requests.
+//! be told to [`Misbehavior`] at run time, [`AuthServer::hits`] counts its requests, and
+//! [`AuthServer::rotation_counters`] counts refreshes, refresh-token reuses and revoked grants.
+//! Short-lived access tokens (for refresh tests) come from [`ServerConfig::access_token_ttl`].
 //!
 //! | path | endpoint |
 //! |---|---|
@@ -94,5 +96,6 @@ mod userinfo;
 pub use config::{ClientAuth, ClientRegistration, ServerConfig, clients};
 pub use misbehavior::{Endpoint, Misbehavior};
 pub use server::AuthServer;
+pub use store::RotationCounters;
 pub use tls::TLS_CERT_PEM;
 pub use user_agent::{UaError, UserAgent};

@@ -126,6 +126,13 @@ impl AuthServer {
         self.ctx.hits(endpoint)
     }
 
+    /// Refreshes served, refresh-token reuses detected and grants revoked so far: a test of
+    /// refresh single-flight reads these to prove no two clients spent one refresh token.
+    #[must_use]
+    pub fn rotation_counters(&self) -> crate::store::RotationCounters {
+        self.ctx.store().counters()
+    }
+
     /// Makes every refresh token issued so far expired: using one gives `invalid_grant`.
     pub fn expire_refresh_tokens(&self) {
         self.ctx.store().expire_refresh_tokens();

@@ -78,9 +78,21 @@ struct Pending {
     expires: Option<Instant>,
 }
 
+/// What the server counted about refresh-token rotation, for tests of refresh single-flight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RotationCounters {
+    /// Refresh requests answered with new tokens.
+    pub refreshes_served: usize,
+    /// Rotated-out refresh tokens presented again (each one revokes its grant).
+    pub reuse_detections: usize,
+    /// Grants (token families) revoked, for any reason, counted once each.
+    pub families_revoked: usize,
+}
+
 /// Everything the server remembers. One per server: nothing is shared between servers.
 #[derive(Default)]
 pub(crate) struct Store {
+    counters: RotationCounters,
     codes: HashMap<String, Code>,
     grants: Vec<Grant>,
     access: HashMap<String, Access>,
@@ -286,6 +298,7 @@ impl Store {
             return Err("refresh token was issued to another client");
         }
         if entry.status == RefreshStatus::Rotated {
+            self.counters.reuse_detections += 1;
             self.revoke_grant(grant_id);
             return Err("refresh token was already used (rotated); the grant is revoked");
         }
@@ -309,6 +322,7 @@ impl Store {
         access_ttl: u64,
     ) -> Result<Issued, RngError> {
         let issued = self.issue(grant, scope, access_ttl, rotate)?;
+        self.counters.refreshes_served += 1;
         if rotate && let Some(old) = self.refresh.get_mut(rt) {
             old.status = RefreshStatus::Rotated;
         }
@@ -350,8 +364,16 @@ impl Store {
 
     fn revoke_grant(&mut self, grant: usize) {
         if let Some(g) = self.grants.get_mut(grant) {
+            if !g.revoked {
+                self.counters.families_revoked += 1;
+            }
             g.revoked = true;
         }
+    }
+
+    /// The rotation counters so far.
+    pub(crate) fn counters(&self) -> RotationCounters {
+        self.counters
     }
 
     /// Marks every refresh token issued so far as expired.

@@ -1,0 +1,292 @@
+//! The refresh protocol as steps: `begin` reads and, when a refresh is due, takes the lock;
+//! the caller's transport drives the `RefreshExchange`; `finish` writes and releases.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
+
+use crate::decide::{self, AfterRefusal, DEFAULT_MIN_REMAINING, Verdict};
+use crate::error::{LoginReason, SessionError, TransportError};
+use crate::session::{Binding, SessionKey, StoredSession};
+use crate::store::{SessionLock, SessionStore};
+
+/// The default bound on waiting for a session's lock.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Called with every session written (refreshed, logged in, marked stale), after the write.
+pub type ChangeHook = Arc<dyn Fn(&SessionKey, &StoredSession) + Send + Sync>;
+
+/// Sessions of one client in one store: the entry point of the protocol.
+pub struct Sessions<S> {
+    store: S,
+    client: Client,
+    binding: Binding,
+    resources: Vec<String>,
+    min_remaining: u64,
+    lock_wait: Duration,
+    on_change: Option<ChangeHook>,
+}
+
+impl<S> fmt::Debug for Sessions<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions")
+            .field("binding", &self.binding)
+            .field("min_remaining", &self.min_remaining)
+            .field("lock_wait", &self.lock_wait)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The first step: a fresh token at once, or a refresh to drive under the held lock.
+#[derive(Debug)]
+pub enum Begin<'a, S: SessionStore> {
+    /// The stored access token, good for at least the minimum remaining lifetime.
+    Fresh(AccessToken),
+    /// A refresh is due; the plan holds the session's lock. Boxed: the fast path's result
+    /// stays small, and the slow path sends an HTTP request anyway.
+    NeedRefresh(Box<RefreshPlan<'a, S>>),
+}
+
+/// A verdict with what it needs: the token to return, or the session and refresh token to
+/// refresh with.
+enum Judged {
+    Fresh(AccessToken),
+    Refresh(Box<StoredSession>, RefreshToken),
+}
+
+/// How the refresh request went, as the transport saw it.
+#[derive(Debug)]
+pub enum RefreshResult {
+    /// A successful token response.
+    Response(TokenResponse),
+    /// The server answered and the flow refused the answer (an OAuth error such as
+    /// `invalid_grant`, or a response that breaks the protocol).
+    Refused(pkce_flow::Error),
+    /// Nothing reached the server (connection refused, TLS handshake failed, bad setup).
+    NotSent(TransportError),
+    /// The request may have reached the server and the answer was lost (reset, timeout,
+    /// oversized or unreadable body).
+    OutcomeUnknown(TransportError),
+}
+
+impl<S: SessionStore> Sessions<S> {
+    /// Sessions of `client` in `store`. `token_endpoint` is the client's token endpoint, the
+    /// one its refresh requests go to: stored sessions are bound to it.
+    #[must_use]
+    pub fn new(store: S, client: Client, token_endpoint: &str) -> Self {
+        let binding = Binding {
+            issuer: client.issuer().map(str::to_owned),
+            client_id: client.client_id().to_owned(),
+            token_endpoint: token_endpoint.to_owned(),
+        };
+        Self {
+            store,
+            client,
+            binding,
+            resources: Vec::new(),
+            min_remaining: DEFAULT_MIN_REMAINING,
+            lock_wait: DEFAULT_LOCK_WAIT,
+            on_change: None,
+        }
+    }
+
+    /// A returned access token has at least this many seconds left (default 60).
+    #[must_use]
+    pub fn min_remaining(mut self, secs: u64) -> Self {
+        self.min_remaining = secs;
+        self
+    }
+
+    /// The longest wait for a session's lock before [`SessionError::LockTimeout`]
+    /// (default 10 s).
+    #[must_use]
+    pub fn lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// The RFC 8707 resource indicators recorded in sessions saved from now on (the client
+    /// sends them itself, configured with `ClientBuilder::resource`).
+    #[must_use]
+    pub fn resources(mut self, resources: &[&str]) -> Self {
+        self.resources = resources.iter().map(|r| (*r).to_owned()).collect();
+        self
+    }
+
+    /// Calls `hook` with every session written, so an app can mirror it elsewhere.
+    #[must_use]
+    pub fn on_change(
+        mut self,
+        hook: impl Fn(&SessionKey, &StoredSession) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_change = Some(Arc::new(hook));
+        self
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// What stored sessions must be bound to.
+    #[must_use]
+    pub fn binding(&self) -> &Binding {
+        &self.binding
+    }
+
+    /// Reads the session under `key` without a lock, checking its binding.
+    ///
+    /// # Errors
+    /// The store's errors; [`SessionError::WrongBinding`].
+    pub fn load(&self, key: &SessionKey) -> Result<Option<StoredSession>, SessionError> {
+        let session = self.store.read(key)?;
+        if let Some(s) = &session {
+            s.check_binding(&self.binding)?;
+        }
+        Ok(session)
+    }
+
+    /// Stores the result of a successful login (received at `now`, seconds since the Unix
+    /// epoch) under `key`, replacing whatever was there, stale or not.
+    ///
+    /// # Errors
+    /// The store's errors.
+    pub fn save_login(
+        &self,
+        key: &SessionKey,
+        response: &TokenResponse,
+        now: u64,
+    ) -> Result<StoredSession, SessionError> {
+        let session = decide::from_login(&self.binding, &self.resources, response, now);
+        let mut lock = self.store.lock(key, self.lock_wait)?;
+        self.write(key, &mut lock, &session)?;
+        Ok(session)
+    }
+
+    /// The first step of "give me a fresh access token" at `now` (seconds since the Unix
+    /// epoch). Fresh: no lock was taken. Otherwise the lock is held by the returned plan,
+    /// the session re-read under it, and a sibling's fresh token adopted without a request.
+    ///
+    /// # Errors
+    /// [`SessionError::LoginRequired`] (no session, stale, no refresh token), the store's
+    /// errors, [`SessionError::LockTimeout`], [`SessionError::WrongBinding`].
+    pub fn begin(&self, key: &SessionKey, now: u64) -> Result<Begin<'_, S>, SessionError> {
+        if let Judged::Fresh(token) = self.judge(self.load(key)?, now)? {
+            return Ok(Begin::Fresh(token));
+        }
+        let asked = std::time::Instant::now();
+        let mut lock = self.store.lock(key, self.lock_wait)?;
+        // The re-read is judged at the time the lock was obtained, not when it was asked for.
+        let now = now.saturating_add(asked.elapsed().as_secs());
+        let current = lock.read()?;
+        if let Some(s) = &current {
+            s.check_binding(&self.binding)?;
+        }
+        let (current, used) = match self.judge(current, now)? {
+            Judged::Fresh(adopted) => return Ok(Begin::Fresh(adopted)),
+            Judged::Refresh(current, used) => (current, used),
+        };
+        crate::hooks::pause_at("locked");
+        Ok(Begin::NeedRefresh(Box::new(RefreshPlan {
+            exchange: Some(self.client.refresh(&used)),
+            used,
+            current: *current,
+            sessions: self,
+            key: key.clone(),
+            lock,
+        })))
+    }
+
+    /// The verdict on `session` at `now`, with what each outcome needs.
+    fn judge(&self, session: Option<StoredSession>, now: u64) -> Result<Judged, SessionError> {
+        let verdict = decide::verdict(session.as_ref(), now, self.min_remaining);
+        match (verdict, session) {
+            (Verdict::LoginRequired(reason), _) => Err(SessionError::LoginRequired(reason)),
+            (Verdict::Fresh, Some(s)) => Ok(Judged::Fresh(s.access_token)),
+            (Verdict::Refresh, Some(s)) => match s.refresh_token.clone() {
+                Some(used) => Ok(Judged::Refresh(Box::new(s), used)),
+                None => Err(SessionError::LoginRequired(LoginReason::NoRefreshToken)),
+            },
+            (_, None) => Err(SessionError::LoginRequired(LoginReason::NoSession)),
+        }
+    }
+
+    fn write(
+        &self,
+        key: &SessionKey,
+        lock: &mut S::Lock,
+        session: &StoredSession,
+    ) -> Result<(), SessionError> {
+        lock.write(session)?;
+        if let Some(hook) = &self.on_change {
+            hook(key, session);
+        }
+        Ok(())
+    }
+}
+
+/// A refresh that is due, holding the session's lock: the only way to get the
+/// `RefreshExchange` of a stored session, so no refresh happens outside the lock.
+pub struct RefreshPlan<'a, S: SessionStore> {
+    sessions: &'a Sessions<S>,
+    key: SessionKey,
+    lock: S::Lock,
+    current: StoredSession,
+    used: RefreshToken,
+    exchange: Option<RefreshExchange>,
+}
+
+impl<S: SessionStore> fmt::Debug for RefreshPlan<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshPlan")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: SessionStore> RefreshPlan<'_, S> {
+    /// The refresh exchange to drive with a transport; once.
+    ///
+    /// # Errors
+    /// [`SessionError::Misuse`] on a second call.
+    pub fn exchange(&mut self) -> Result<RefreshExchange, SessionError> {
+        self.exchange.take().ok_or(SessionError::Misuse)
+    }
+
+    /// The last step: stores a successful refresh, adopts a sibling's rotation after
+    /// `invalid_grant`, or keeps the session marked stale; then releases the lock.
+    ///
+    /// # Errors
+    /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshOutcomeUnknown`],
+    /// [`SessionError::RefreshNotSent`], [`SessionError::RefreshFailed`], the store's errors.
+    pub fn finish(mut self, result: RefreshResult, now: u64) -> Result<AccessToken, SessionError> {
+        crate::hooks::pause_at("answered");
+        match result {
+            RefreshResult::Response(response) => {
+                let new = decide::refreshed(&self.current, &response, now);
+                self.sessions.write(&self.key, &mut self.lock, &new)?;
+                Ok(new.access_token)
+            }
+            RefreshResult::Refused(e) if decide::is_invalid_grant(&e) => {
+                let reread = self.lock.read()?;
+                match (decide::after_refusal(&self.used, reread.as_ref()), reread) {
+                    (AfterRefusal::Adopt, Some(s)) => Ok(s.access_token),
+                    _ => {
+                        let stale = StoredSession {
+                            stale: true,
+                            ..self.current.clone()
+                        };
+                        self.sessions.write(&self.key, &mut self.lock, &stale)?;
+                        Err(SessionError::LoginRequired(LoginReason::Refused))
+                    }
+                }
+            }
+            RefreshResult::Refused(e) => Err(SessionError::RefreshFailed(e)),
+            RefreshResult::NotSent(e) => Err(SessionError::RefreshNotSent(e)),
+            RefreshResult::OutcomeUnknown(e) => Err(SessionError::RefreshOutcomeUnknown(e)),
+        }
+    }
+}
