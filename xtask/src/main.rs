@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's automation, in Rust, with no dependencies.
 //!
-//! Every command installs what it needs (a rustup target, cargo-fuzz, npm packages) so that a
-//! fresh machine, and CI, need nothing but a Rust toolchain.
+//! Every command installs what it needs (a rustup target, cargo-fuzz, npm packages, the
+//! `redis-server` Debian package) so that a fresh machine, and CI, need nothing but a Rust
+//! toolchain.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod fuzz;
 mod nostd;
+mod redis;
 mod size;
 
 const USAGE: &str = "\
@@ -17,7 +19,8 @@ usage: cargo xtask <command>
 
 commands:
   bench    run every benchmark (ours, floor, oauth2-rs) and write benches/RESULTS.md
-  ci       fmt check, clippy -D warnings, tests, docs -D warnings, nostd build, benches compiled
+  ci       fmt check, clippy -D warnings, tests (installs redis-server when missing), docs -D warnings,
+           nostd build, benches compiled
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
   fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
            --replay runs the committed corpora once (CI), see fuzz/README.md
@@ -89,6 +92,8 @@ fn ci() -> Result {
         "-D",
         "warnings",
     ]))?;
+    // pkce-session's Redis store is tested against a real server.
+    redis::ensure_server()?;
     run(cargo().args(["test", "--workspace", "--all-features"]))?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--all-features"])
