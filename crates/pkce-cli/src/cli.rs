@@ -22,6 +22,9 @@ pub(crate) enum Command {
     Revoke(RevokeArgs),
     /// Run the whole flow against a built-in authorization server on loopback, narrated.
     Demo(DemoArgs),
+    /// One process of the demo's shared-session step (not for direct use).
+    #[command(hide = true)]
+    DemoSessionWorker(SessionWorkerArgs),
 }
 
 /// How the client authenticates at the token endpoint.
@@ -142,4 +145,18 @@ pub(crate) struct DemoArgs {
     /// Also narrate each HTTP exchange.
     #[arg(short, long)]
     pub(crate) verbose: bool,
+}
+
+/// What a demo session worker is told by the demo.
+#[derive(Debug, Args)]
+pub(crate) struct SessionWorkerArgs {
+    /// The demo server's issuer.
+    #[arg(long)]
+    pub(crate) issuer: String,
+    /// The file store's directory.
+    #[arg(long)]
+    pub(crate) store_dir: String,
+    /// When to ask, in milliseconds since the Unix epoch (all workers ask at once).
+    #[arg(long)]
+    pub(crate) start_at_ms: u64,
 }

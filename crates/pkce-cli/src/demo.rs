@@ -13,7 +13,7 @@ use crate::failure::Failure;
 use crate::narrate::Narrator;
 use pkce_cli::listener::{Listener, LoopbackHost, WaitError};
 
-const STEPS: usize = 10;
+const STEPS: usize = 11;
 
 struct Steps {
     n: usize,
@@ -223,6 +223,24 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         Ok(_) => return Err(fail("a rotated-out refresh token still worked")),
         Err(e) => return Err(fail(&format!("unexpected: {e}"))),
     }
+
+    steps.next("Several processes share one stored session and ask at the same expiry");
+    let shared = crate::demo_sessions::run()?;
+    detail(&format!(
+        "{} `pkce` processes, one file session (0600, OS file lock per session), tokens living 1 s",
+        crate::demo_sessions::WORKERS
+    ));
+    detail(&format!(
+        "refreshes the server saw: {}; refresh tokens used twice: {}",
+        shared.refreshes, shared.reuses
+    ));
+    if shared.accepted != crate::demo_sessions::WORKERS
+        || shared.refreshes != 1
+        || shared.reuses != 0
+    {
+        return Err(fail("the processes did not share one refresh"));
+    }
+    ok("one refresh under the session's lock; the others re-read and adopted its token");
 
     println!("\nAll {STEPS} steps passed.");
     drop(server);

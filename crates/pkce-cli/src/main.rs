@@ -8,6 +8,7 @@ use clap::Parser;
 
 mod cli;
 mod demo;
+mod demo_sessions;
 mod failure;
 mod login;
 mod narrate;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Refresh(args) => tokens::refresh(args),
         cli::Command::Revoke(args) => tokens::revoke(args),
         cli::Command::Demo(args) => demo::run(args),
+        cli::Command::DemoSessionWorker(args) => demo_sessions::worker(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
