@@ -6,8 +6,8 @@
 //! - `P K :lock` the lease lock, holding its holder's fence;
 //! - `P K :fence` a counter, incremented by every lock acquisition.
 //!
-//! Locking is one Lua script: if the lock is free, take the next fence and `SET lock fence
-//! PX lease`. Writing is another: write only while the lock still holds the caller's fence
+//! Locking is one Lua script: take the next fence from the counter and `SET lock fence NX
+//! PX lease` (a failed attempt only skips a fence number). Writing is another: write only while the lock still holds the caller's fence
 //! and the stored fence is not newer, so a holder whose lease ran out (paused, partitioned)
 //! can never overwrite a newer session. Release is compare-and-delete.
 //!
@@ -27,10 +27,9 @@ use crate::store::{SessionLock, SessionStore, backoff};
 /// The default lease of a lock: far longer than one refresh request.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
-const ACQUIRE: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end \
-    local fence = redis.call('INCR', KEYS[2]) \
-    redis.call('SET', KEYS[1], fence, 'PX', ARGV[1]) \
-    return fence";
+const ACQUIRE: &str = "local fence = redis.call('INCR', KEYS[2]) \
+    if redis.call('SET', KEYS[1], fence, 'NX', 'PX', ARGV[1]) then return fence end \
+    return 0";
 
 const FENCED_WRITE: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end \
     local stored = redis.call('HGET', KEYS[1], 'fence') \
