@@ -89,17 +89,23 @@ impl Drop for TempDir {
     }
 }
 
-/// A child process of this test binary running the test `entry` with `env`; killed on
-/// drop if still running.
+/// A child process of this test binary running the (ignored) test `entry` with `env`;
+/// killed on drop if still running.
 pub(crate) struct ChildProcess(pub(crate) Child);
 
 impl ChildProcess {
     pub(crate) fn spawn(entry: &str, env: &[(&str, String)]) -> Self {
         let exe = std::env::current_exe().expect("the test binary's path");
         let mut cmd = Command::new(exe);
-        cmd.args([entry, "--exact", "--nocapture", "--test-threads=1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+        cmd.args([
+            entry,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
         for (name, value) in env {
             cmd.env(name, value);
         }
