@@ -15,7 +15,8 @@ use crate::store::{SessionLock, SessionStore};
 /// The default bound on waiting for a session's lock.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
-/// Called with every session written (refreshed, logged in, marked stale), after the write.
+/// Called with every session written (refreshed, logged in, marked stale), after the write
+/// and before the lock is released: keep it short, other processes may be waiting.
 pub type ChangeHook = Arc<dyn Fn(&SessionKey, &StoredSession) + Send + Sync>;
 
 /// Sessions of one client in one store: the entry point of the protocol.
@@ -230,6 +231,10 @@ impl<S: SessionStore> Sessions<S> {
 
 /// A refresh that is due, holding the session's lock: the only way to get the
 /// `RefreshExchange` of a stored session, so no refresh happens outside the lock.
+///
+/// Dropping a plan without [`RefreshPlan::finish`] (an async task cancelled mid-request)
+/// releases the lock and leaves the stored session unchanged; if the request had reached the
+/// server, that is the unknown outcome of [`SessionError::RefreshOutcomeUnknown`], unreported.
 pub struct RefreshPlan<'a, S: SessionStore> {
     sessions: &'a Sessions<S>,
     key: SessionKey,
