@@ -155,7 +155,7 @@ fn race(store_spec: &str, store: impl SessionStore, unlocked: bool) -> RaceResul
 }
 
 /// The assertions of a race with the lock on.
-fn assert_single_flight(r: &RaceResult) {
+fn assert_single_flight(store: &str, r: &RaceResult) {
     let failures: Vec<_> = r.lines.iter().filter(|l| !l.starts_with("ok ")).collect();
     assert!(
         failures.is_empty(),
@@ -186,7 +186,7 @@ fn assert_single_flight(r: &RaceResult) {
         r.elapsed
     );
     eprintln!(
-        "single-flight: {} asks, {refreshes} refreshes, {:?}",
+        "single-flight ({store}): {} asks, {refreshes} refreshes, {:?}",
         r.lines.len(),
         r.elapsed
     );
@@ -197,14 +197,17 @@ fn sixteen_processes_sharing_a_file_session_refresh_once_per_expiry() {
     let dir = TempDir::new("race-file");
     let store = FileStore::open(dir.path()).unwrap();
     let spec = format!("file:{}", dir.path().display());
-    assert_single_flight(&race(&spec, store, false));
+    assert_single_flight("file", &race(&spec, store, false));
 }
 
 #[test]
 fn sixteen_processes_sharing_a_redis_session_refresh_once_per_expiry() {
     let redis = Redis::start();
     let store = RedisStore::connect(&redis.addr, "race:").unwrap();
-    assert_single_flight(&race(&format!("redis:{}", redis.addr), store, false));
+    assert_single_flight(
+        "redis",
+        &race(&format!("redis:{}", redis.addr), store, false),
+    );
 }
 
 #[test]
