@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{ChildProcess, Redis, TempDir, key, login, server, sessions, wait_for_file};
@@ -115,7 +116,7 @@ struct RaceResult {
 }
 
 /// Runs `children` processes of `asks` asks each against one stored session.
-fn race(store_spec: &str, store: impl SessionStore, unlocked: bool) -> RaceResult {
+fn race(store_spec: &str, store: impl SessionStore + Sync, unlocked: bool) -> RaceResult {
     const CHILDREN: usize = 16;
     // Tokens live 1 s and stored expiries are whole seconds, so with `min_remaining` 1 a
     // token is fresh only within the wall-clock second it was issued in: one refresh a second.
@@ -141,9 +142,29 @@ fn race(store_spec: &str, store: impl SessionStore, unlocked: bool) -> RaceResul
             })
         })
         .collect();
-    for child in &mut children {
-        assert!(child.wait(Duration::from_secs(60)).success());
-    }
+    // Meanwhile this process reads the session without a lock, every millisecond: every
+    // version it ever sees is a whole session, and it is never gone.
+    let done = AtomicBool::new(false);
+    let reads = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut reads = 0_u64;
+            while !done.load(Ordering::Relaxed) {
+                match sessions.load(&key()) {
+                    Ok(Some(_)) => reads += 1,
+                    Ok(None) => panic!("the stored session disappeared"),
+                    Err(e) => panic!("a read saw a damaged session: {e}"),
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            reads
+        });
+        for child in &mut children {
+            assert!(child.wait(Duration::from_secs(60)).success());
+        }
+        done.store(true, Ordering::Relaxed);
+        reader.join().expect("the reader saw only whole sessions")
+    });
+    assert!(reads > 0);
     let elapsed = started.elapsed();
     let lines = reports(out.path(), CHILDREN);
     assert_eq!(lines.len(), CHILDREN * 50, "every ask is reported");
