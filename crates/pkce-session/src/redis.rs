@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::error::SessionError;
 use crate::resp::{Connection, Reply};
 use crate::session::{SessionKey, StoredSession};
-use crate::store::{SessionLock, SessionStore, backoff};
+use crate::store::{SessionLock, SessionStore, backoff, locking_disabled};
 
 /// The default lease of a lock: far longer than one refresh request.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
@@ -37,6 +37,10 @@ const FENCED_WRITE: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return
     local stored = redis.call('HGET', KEYS[1], 'fence') \
     if stored and tonumber(stored) > tonumber(ARGV[1]) then return 0 end \
     redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'session', ARGV[2]) \
+    return 1";
+
+/// Only with the lock switched off by the test hook: the race the lock prevents, on purpose.
+const UNFENCED_WRITE: &str = "redis.call('HSET', KEYS[1], 'fence', 0, 'session', ARGV[1]) \
     return 1";
 
 const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
@@ -143,6 +147,8 @@ pub struct RedisLock {
     store: RedisStore,
     key: SessionKey,
     fence: String,
+    /// `false` only when the test hook switched locking off.
+    held: bool,
 }
 
 impl RedisLock {
@@ -164,6 +170,14 @@ impl SessionStore for RedisStore {
         let data = self.data_key(key);
         let (lock, counter) = (format!("{data}:lock"), format!("{data}:fence"));
         let lease = self.lease.as_millis().max(1).to_string();
+        if locking_disabled() {
+            return Ok(RedisLock {
+                store: self.clone(),
+                key: key.clone(),
+                fence: "0".into(),
+                held: false,
+            });
+        }
         let deadline = Instant::now() + wait;
         let mut attempt = 0;
         loop {
@@ -179,6 +193,7 @@ impl SessionStore for RedisStore {
                         store: self.clone(),
                         key: key.clone(),
                         fence: fence.to_string(),
+                        held: true,
                     });
                 }
             }
@@ -195,11 +210,12 @@ impl SessionLock for RedisLock {
         let data = self.store.data_key(&self.key);
         let lock = format!("{data}:lock");
         let json = session.to_vec()?;
-        let reply = self.store.eval(
-            FENCED_WRITE,
-            &[&data, &lock],
-            &[self.fence.as_bytes(), &json],
-        )?;
+        let reply = if self.held {
+            let args: [&[u8]; 2] = [self.fence.as_bytes(), &json];
+            self.store.eval(FENCED_WRITE, &[&data, &lock], &args)?
+        } else {
+            self.store.eval(UNFENCED_WRITE, &[&data], &[&json])?
+        };
         match reply {
             Reply::Error(e) if e.contains("WRONGTYPE") => Err(SessionError::Corrupt),
             reply => match integer(reply)? {
@@ -212,6 +228,9 @@ impl SessionLock for RedisLock {
 
 impl Drop for RedisLock {
     fn drop(&mut self) {
+        if !self.held {
+            return;
+        }
         let lock = format!("{}:lock", self.store.data_key(&self.key));
         // Best effort: a lease that cannot be released here runs out on its own.
         let _ = self.store.eval(RELEASE, &[&lock], &[self.fence.as_bytes()]);
