@@ -94,6 +94,7 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
+//! | `os-rng` | [`Client::authorize_with_os_rng`] and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -111,12 +112,15 @@ mod error;
 mod exchange;
 mod http;
 mod loose;
+#[cfg(feature = "os-rng")]
+mod os_rng;
 mod request;
 mod revoke;
 mod scan;
 mod secret;
 mod text;
 mod token;
+mod unverified;
 
 /// Internal parsers, for the fuzz targets' differential oracles only (feature `fuzzing`).
 /// Not a stable API.
@@ -152,8 +156,13 @@ pub use error::{
     Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+#[cfg(feature = "os-rng")]
+pub use os_rng::OsRng;
 pub use pkce_core;
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
-pub use token::{RefreshExchange, TokenExchange, TokenResponse, parse_token_response};
+pub use token::{
+    MAX_EXPIRES_AT, RefreshExchange, TokenExchange, TokenResponse, parse_token_response,
+};
+pub use unverified::UnverifiedError;
