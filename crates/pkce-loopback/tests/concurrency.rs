@@ -22,14 +22,17 @@ fn idle(addr: SocketAddr, n: usize) -> Vec<TcpStream> {
     (0..n).map(|_| TcpStream::connect(addr).unwrap()).collect()
 }
 
-/// Sends `GET /callback` one byte every 50 ms, never finishing, until `stop`.
+/// Sends `GET /callback` one byte every 50 ms, never finishing, until `stop` (or for 10 s at
+/// most, so that a listener that waits for it fails the test instead of hanging it).
 fn slowloris(addr: SocketAddr, stop: Arc<AtomicBool>) -> thread::JoinHandle<()> {
     thread::spawn(move || {
+        let started = Instant::now();
         let mut socket = TcpStream::connect(addr).unwrap();
         let text = format!("GET /callback?state=x HTTP/1.1\r\nHost: {addr}\r\nX-Pad: ");
         let bytes = text.bytes().chain(std::iter::repeat(b'a'));
         for byte in bytes {
-            if stop.load(Ordering::Relaxed) || socket.write_all(&[byte]).is_err() {
+            let done = stop.load(Ordering::Relaxed) || started.elapsed() > Duration::from_secs(10);
+            if done || socket.write_all(&[byte]).is_err() {
                 return;
             }
             thread::sleep(Duration::from_millis(50));
