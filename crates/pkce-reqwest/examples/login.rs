@@ -1,40 +1,81 @@
-//! A native app's login (RFC 8252) with the async transport: discovery, the browser round
-//! trip through a loopback redirect, the code exchange. It prints when the access token
-//! expires, never the token.
+//! A native app's login (RFC 8252) with the async transport and pkce-loopback: discovery,
+//! the browser round trip through the loopback redirect listener, the code exchange. It
+//! prints when the access token expires, never the token.
 //!
 //! ```text
-//! cargo run -p pkce-reqwest --example login-reqwest -- --issuer https://as.example --client-id my-app
-//! PKCE_ISSUER=https://as.example PKCE_CLIENT_ID=my-app cargo run -p pkce-reqwest --example login-reqwest
+//! cargo run -p pkce-reqwest --example login-reqwest -- https://as.example my-app
 //! ```
 //!
-//! `--dangerously-allow-loopback-http` accepts an `http://127.0.0.1:…` issuer (pkce-testkit, a
+//! `PKCE_ALLOW_LOOPBACK_HTTP=1` accepts an `http://127.0.0.1:…` issuer (pkce-testkit, a
 //! local test server); every other issuer must be https.
 
-#[path = "../../pkce-ureq/examples/support/login.rs"]
-mod support;
-
+use std::error::Error;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use pkce_loopback::{Listener, LoopbackHost};
 use pkce_reqwest::Transport;
-use pkce_reqwest::pkce_flow::DiscoveryKind;
-use support::{BoxError, parse_args, print_outcome, report, start, wait_for_callback};
+use pkce_reqwest::pkce_flow::{Client, DiscoveryKind, LoopbackHttp};
+
+type BoxError = Box<dyn Error + Send + Sync>;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    report(run().await)
+    let mut args = std::env::args().skip(1);
+    let (Some(issuer), Some(client_id), None) = (args.next(), args.next(), args.next()) else {
+        eprintln!("usage: login-reqwest ISSUER CLIENT_ID");
+        return ExitCode::from(2);
+    };
+    match run(&issuer, &client_id).await {
+        Ok(expires_in) => {
+            match expires_in {
+                Some(s) => println!("Logged in. The access token expires in {s} s."),
+                None => println!("Logged in. The server did not say when the token expires."),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // Neither the transport's errors nor the flow's hold a secret; their causes neither.
+            let mut cause: Option<&(dyn Error + 'static)> = Some(&*e);
+            while let Some(e) = cause {
+                eprintln!("login failed: {e}");
+                cause = e.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
 }
 
-async fn run() -> Result<(), BoxError> {
-    let args = parse_args()?;
+/// The login; gives the seconds until the access token expires, when the server said.
+async fn run(issuer: &str, client_id: &str) -> Result<Option<u64>, BoxError> {
+    let loopback = match std::env::var_os("PKCE_ALLOW_LOOPBACK_HTTP") {
+        Some(_) => LoopbackHttp::DangerouslyAllow,
+        None => LoopbackHttp::Refuse,
+    };
     let transport = Transport::new()?;
     let metadata = transport
-        .discover(&args.issuer, DiscoveryKind::Probe, args.loopback)
+        .discover(issuer, DiscoveryKind::Probe, loopback)
         .await?;
-    let (listener, pending) = start(&args, &metadata)?;
-    // The listener is a plain blocking one, as in the blocking twin; waiting for the browser
-    // happens on tokio's blocking pool so the runtime stays free.
+    // Bind first: the redirect URI names the port the OS chose (RFC 8252 §7.3).
+    let listener = Listener::bind(LoopbackHost::V4, 0, "/callback")?;
+    let client = Client::builder(client_id)
+        .metadata(&metadata)
+        .redirect_uri(listener.redirect_uri())
+        .scopes("openid")
+        .build()?;
+    let (url, pending) = client.authorize_with_os_rng()?;
+    println!("Open this URL in your browser to log in:\n\n    {url}\n");
+    // The listener blocks its thread while it waits for the browser: tokio's blocking pool
+    // keeps the runtime free.
     let exchange =
-        tokio::task::spawn_blocking(move || wait_for_callback(&listener, pending)).await??;
+        tokio::task::spawn_blocking(move || listener.wait(pending, Duration::from_secs(300)))
+            .await??;
     let tokens = transport.exchange(exchange).await?;
-    print_outcome(&tokens)
+    // `expires_at` saturates at an instant `SystemTime` can hold; the conversion is checked
+    // all the same.
+    let now = SystemTime::now();
+    Ok(tokens
+        .expires_at(now.duration_since(UNIX_EPOCH)?.as_secs())
+        .and_then(|at| UNIX_EPOCH.checked_add(Duration::from_secs(at)))
+        .map(|at| at.duration_since(now).unwrap_or_default().as_secs()))
 }
