@@ -57,7 +57,7 @@
 //! use pkce_flow::{Client, Exchange, HttpResponse, LoopbackHttp, Poll};
 //! # use rand_chacha::rand_core::SeedableRng;
 //! # fn main() -> Result<(), Box<dyn core::error::Error>> {
-//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // real code: `authorize_with_os_rng()`
 //!
 //! let client = Client::builder("s6BhdRkqt3")
 //!     .issuer("https://as.example")
