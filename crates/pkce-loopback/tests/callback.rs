@@ -75,36 +75,34 @@ fn strays_and_forged_callbacks_are_answered_and_the_real_callback_still_ends_the
     }
 }
 
-#[test]
-fn an_error_answering_this_login_ends_the_wait_with_the_refusal() {
+/// A callback `error=access_denied` with this login's state and `iss` (URL-encoded), as the
+/// only request: the refusal the wait ends with, and the page the browser got.
+fn refused_with_iss(iss: &str) -> (pkce_flow::Rejected, String) {
     let l = login(v4());
-    let target = format!(
-        "/callback?error=access_denied&state={}&{ISSUER_QUERY}",
-        l.state
-    );
-    let (waited, answers, _) = serve(l.listener, l.pending, vec![request(&target)]);
+    let target = format!("/callback?error=access_denied&state={}&iss={iss}", l.state);
+    let (waited, mut answers, _) = serve(l.listener, l.pending, vec![request(&target)]);
     let Err(WaitError::Rejected(rejected)) = waited else {
         panic!("{waited:?}");
     };
+    (rejected, answers.remove(0))
+}
+
+#[test]
+fn an_error_answering_this_login_ends_the_wait_with_the_refusal() {
+    let (rejected, page) = refused_with_iss("https%3A%2F%2Fas.example");
     assert!(matches!(rejected.error(), Error::Authorization(_)));
-    assert!(answers[0].starts_with("HTTP/1.1 200"));
-    assert!(answers[0].contains("Login failed"));
+    assert!(rejected.unverified_error().is_none());
+    assert!(page.starts_with("HTTP/1.1 200"));
+    assert!(page.contains("Login failed"));
 }
 
 #[test]
 fn a_mix_up_ends_the_wait_and_keeps_the_unverified_error_for_logs() {
-    let l = login(v4());
-    let target = format!(
-        "/callback?error=access_denied&state={}&iss=https%3A%2F%2Fevil.example",
-        l.state
-    );
-    let (waited, _, _) = serve(l.listener, l.pending, vec![request(&target)]);
-    let Err(WaitError::Rejected(rejected)) = waited else {
-        panic!("{waited:?}");
-    };
+    let (rejected, page) = refused_with_iss("https%3A%2F%2Fevil.example");
     assert_eq!(rejected.error(), &Error::Mismatch(Mismatch::IssuerMismatch));
     let unverified = rejected.unverified_error().unwrap();
     assert_eq!(unverified.code().raw(), "access_denied");
+    assert!(page.contains("Login failed"));
 }
 
 #[test]
