@@ -21,7 +21,7 @@ impl fmt::Display for WaitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Timeout => f.write_str("no valid callback arrived in time"),
-            Self::Rejected(r) => r.fmt(f),
+            Self::Rejected(_) => f.write_str("the callback refused the login"),
             Self::Io(e) => write!(f, "the loopback listener failed: {e}"),
         }
     }
@@ -31,7 +31,7 @@ impl std::error::Error for WaitError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Timeout => None,
-            Self::Rejected(r) => r.source(),
+            Self::Rejected(r) => Some(r.error()),
             Self::Io(e) => Some(e),
         }
     }
