@@ -81,6 +81,11 @@ fn refused_with_iss(iss: &str) -> (pkce_flow::Rejected, String) {
     let l = login(v4());
     let target = format!("/callback?error=access_denied&state={}&iss={iss}", l.state);
     let (waited, mut answers, _) = serve(l.listener, l.pending, vec![request(&target)]);
+    let cause = waited.as_ref().err().and_then(std::error::Error::source);
+    assert!(
+        cause.is_some_and(|c| c.downcast_ref::<Error>().is_some()),
+        "the refusal chains to the flow's error"
+    );
     let Err(WaitError::Rejected(rejected)) = waited else {
         panic!("{waited:?}");
     };
