@@ -693,13 +693,13 @@ fn strict_decode(raw: &[u8]) -> Option<Vec<u8>> {
     (!bad_escape).then(|| lenient_decode(raw))
 }
 
-/// The CLI's loopback listener deciding what to do with arbitrary bytes received on its
-/// socket (`pkce_cli::listener::route`). Oracle: nothing reaches the callback check unless
+/// The loopback redirect listener deciding what to do with arbitrary bytes received on its
+/// socket (`pkce_loopback::route`). Oracle: nothing reaches the callback check unless
 /// an independent reading of the head finds a `GET` of exactly `/callback`, one `Host`
 /// header equal to the bound authority, and the query the router hands over is the one in
 /// the request line. Routing never allocates (httparse works in place).
 pub fn loopback_head(data: &[u8]) {
-    use pkce_cli::listener::{Route, route};
+    use pkce_loopback::{Route, route};
     const AUTHORITY: &str = "127.0.0.1:5000";
     match route(data, AUTHORITY, "/callback") {
         Route::Stray { status, .. } => {

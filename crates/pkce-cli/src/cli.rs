@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use pkce_cli::listener::LoopbackHost;
+use pkce_loopback::LoopbackHost;
 
 /// OAuth 2.0 Authorization Code + PKCE from a terminal.
 #[derive(Debug, Parser)]
@@ -45,6 +45,26 @@ pub(crate) enum Output {
     Json,
     /// `key: value` lines.
     Text,
+}
+
+/// The loopback address of the redirect URI (RFC 8252 §8.3: an IP literal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RedirectHost {
+    /// 127.0.0.1
+    #[value(name = "127.0.0.1")]
+    V4,
+    /// ::1, the IPv6 loopback address
+    #[value(name = "[::1]")]
+    V6,
+}
+
+impl From<RedirectHost> for LoopbackHost {
+    fn from(host: RedirectHost) -> Self {
+        match host {
+            RedirectHost::V4 => Self::V4,
+            RedirectHost::V6 => Self::V6,
+        }
+    }
 }
 
 /// Which token `revoke` revokes.
@@ -95,7 +115,7 @@ pub(crate) struct LoginArgs {
     pub(crate) port: u16,
     /// The loopback address of the redirect URI.
     #[arg(long, value_enum, default_value = "127.0.0.1")]
-    pub(crate) redirect_host: LoopbackHost,
+    pub(crate) redirect_host: RedirectHost,
     /// The path of the redirect URI.
     #[arg(long, default_value = "/callback")]
     pub(crate) redirect_path: String,

@@ -11,7 +11,7 @@ use pkce_ureq::Transport;
 use crate::cli::DemoArgs;
 use crate::failure::Failure;
 use crate::narrate::Narrator;
-use pkce_cli::listener::{Listener, LoopbackHost, WaitError};
+use pkce_loopback::{Listener, LoopbackHost, WaitError};
 
 const STEPS: usize = 11;
 
@@ -89,7 +89,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         .scopes("openid profile")
         .dangerous_allow_insecure_loopback()
         .build()?;
-    let (url, pending) = client.authorize(&mut getrandom::SysRng)?;
+    let (url, pending) = client.authorize_with_os_rng()?;
     let query = url.as_str().split_once('?').map_or("", |(_, q)| q);
     for (name, value) in Pairs::new(query.as_bytes()) {
         let name = name.decode_lossy();
@@ -126,7 +126,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         let real = ua.deliver(&callback).map(|(s, _)| s);
         (stray, forged, real)
     });
-    let waited = listener.wait(pending, Duration::from_secs(30), |status, why| {
+    let waited = listener.wait_with(pending, Duration::from_secs(30), |status, why| {
         detail(&format!("ignored: {why} → HTTP {status}"));
     });
     let (stray, forged, real) = browser
@@ -134,9 +134,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         .map_err(|_| fail("the scripted browser thread failed"))?;
     let exchange = match waited {
         Ok(e) => e,
-        Err(WaitError::Timeout) => return Err(fail("no valid callback arrived")),
-        Err(WaitError::Flow(e)) => return Err(fail(&format!("callback refused: {e}"))),
-        Err(WaitError::Io(e)) => return Err(fail(&format!("listener: {e}"))),
+        Err(WaitError::Rejected(r)) => return Err(fail(&format!("callback refused: {r}"))),
+        Err(e) => return Err(fail(&format!("listener: {e}"))),
     };
     if (stray.ok(), forged.ok(), real.ok()) != (Some(404), Some(400), Some(200)) {
         return Err(fail(

@@ -73,7 +73,7 @@ pub(crate) fn run() -> Result<Outcome, Failure> {
 
 fn login_and_race(server: &AuthServer, dir: &str) -> Result<Outcome, Failure> {
     let sessions = sessions(server.issuer(), dir)?;
-    let (url, pending) = client(server.issuer())?.authorize(&mut getrandom::SysRng)?;
+    let (url, pending) = client(server.issuer())?.authorize_with_os_rng()?;
     let callback = UserAgent::new()
         .approve(url.as_str())
         .map_err(|e| Failure::new(format!("browser: {e}")))?;

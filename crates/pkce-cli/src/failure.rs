@@ -57,7 +57,19 @@ impl From<pkce_ureq::Error> for Failure {
 }
 
 impl From<pkce_flow::Rejected> for Failure {
+    /// The refusal, and after a refused `iss` what the callback claimed, marked unverified
+    /// (it tells a cancelled login from a possible mix-up, but proves nothing).
     fn from(e: pkce_flow::Rejected) -> Self {
-        Self::new(e.to_string())
+        let Some(unverified) = e.unverified_error() else {
+            return Self::new(e.to_string());
+        };
+        let description = unverified
+            .description()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        Self::new(format!(
+            "{e}; the callback said, unverified: {}{description}",
+            unverified.code()
+        ))
     }
 }

@@ -12,12 +12,12 @@ use crate::cli::LoginArgs;
 use crate::failure::Failure;
 use crate::output::print_tokens;
 use crate::session::Session;
-use pkce_cli::listener::{Listener, WaitError};
+use pkce_loopback::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     let session = Session::open(&args.server)?;
     // Bind before the URL exists: the redirect URI names the port actually bound.
-    let listener = Listener::bind(args.redirect_host, args.port, &args.redirect_path)
+    let listener = Listener::bind(args.redirect_host.into(), args.port, &args.redirect_path)
         .map_err(|e| Failure::new(format!("cannot listen on the loopback address: {e}")))?;
     let client = build_client(&session, args, listener.redirect_uri())?;
     let (url, pending) = start(&session, &client, args.par)?;
@@ -30,7 +30,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     let timeout = Duration::from_secs(args.timeout);
     let spinner = Spinner::start(timeout);
     let narrator = session.narrator;
-    let waited = listener.wait(pending, timeout, |status, why| {
+    let waited = listener.wait_with(pending, timeout, |status, why| {
         narrator.step(&format!(
             "ignored a request to the listener ({why}): answered {status}, still waiting"
         ));
@@ -44,10 +44,8 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
                 args.timeout
             )));
         }
-        Err(WaitError::Flow(e)) => return Err(e.into()),
-        Err(WaitError::Io(e)) => {
-            return Err(Failure::new(format!("the loopback listener failed: {e}")));
-        }
+        Err(WaitError::Rejected(rejected)) => return Err(rejected.into()),
+        Err(e) => return Err(Failure::new(e.to_string())),
     };
     narrator.step("callback accepted (state and iss checked); exchanging the code");
     let tokens = session.transport.drive(narrator.wrap(exchange))?;
@@ -82,17 +80,18 @@ pub(crate) fn start(
     client: &Client,
     par: bool,
 ) -> Result<(AuthorizationUrl, PendingAuthorization), Failure> {
-    let mut rng = getrandom::SysRng;
     if par || client.par_required() {
         session
             .narrator
             .step("pushing the authorization request (PAR)");
-        let pushed = session
-            .transport
-            .drive(session.narrator.wrap(client.push_authorization(&mut rng)?))?;
+        let pushed = session.transport.drive(
+            session
+                .narrator
+                .wrap(client.push_authorization_with_os_rng()?),
+        )?;
         Ok((pushed.url, pushed.pending))
     } else {
-        Ok(client.authorize(&mut rng)?)
+        Ok(client.authorize_with_os_rng()?)
     }
 }
 

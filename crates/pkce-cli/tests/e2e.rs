@@ -228,6 +228,26 @@ fn access_denied_is_a_one_line_failure() {
 }
 
 #[test]
+fn a_mix_up_fails_and_shows_the_claimed_error_marked_unverified() {
+    let server = AuthServer::start().unwrap();
+    let run = login(&server, clients::PUBLIC_ID, &[], &[]);
+    let ua = UserAgent::new();
+    let denied = ua.deny(&run.url).unwrap();
+    // The same denial, as if another issuer had sent it.
+    let (before, after) = denied.split_once("iss=").unwrap();
+    let rest = after
+        .split_once('&')
+        .map_or(String::new(), |(_, r)| format!("&{r}"));
+    let forged = format!("{before}iss=https%3A%2F%2Fevil.example{rest}");
+    assert_eq!(ua.deliver(&forged).unwrap().0, 200);
+    let (ok, _, err) = finish(run);
+    assert!(!ok);
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.contains("mix-up"), "{err}");
+    assert!(last.contains("unverified: access_denied"), "{err}");
+}
+
+#[test]
 fn no_callback_times_out() {
     let server = AuthServer::start().unwrap();
     let run = login(&server, clients::PUBLIC_ID, &["--timeout", "1"], &[]);

@@ -20,6 +20,7 @@ use crate::error::{AuthorizationError, AuthorizationErrorCode, CallbackError, Er
 use crate::secret::{AuthorizationCode, is_vschar_string};
 use crate::text::UntrustedText;
 use crate::token::TokenExchange;
+use crate::unverified::UnverifiedError;
 
 /// The largest callback query accepted.
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -48,6 +49,8 @@ pub struct Rejected {
     // Boxed: the pending authorization holds its secrets inline, and the error path should
     // not make every `Result` of the success path that large.
     pending: Option<alloc::boxed::Box<PendingAuthorization>>,
+    // Boxed for the same reason; present only after a refused `iss`.
+    unverified: Option<alloc::boxed::Box<UnverifiedError>>,
 }
 
 impl Rejected {
@@ -73,6 +76,34 @@ impl Rejected {
     #[must_use]
     pub fn into_error(self) -> Error {
         self.error
+    }
+
+    /// The error and, when the callback was not attributable to it, the pending
+    /// authorization to keep waiting with, in one call.
+    #[must_use]
+    pub fn into_parts(self) -> (Error, Option<PendingAuthorization>) {
+        (self.error, self.pending.map(|p| *p))
+    }
+
+    /// `Ok` with the pending authorization when the callback was not attributable to it
+    /// (keep waiting for the real one), else `Err(self)`: this authorization is over.
+    ///
+    /// # Errors
+    /// `self`, when the callback answered (and so consumed) the pending authorization.
+    pub fn keep_waiting(self) -> Result<PendingAuthorization, Self> {
+        match self.pending {
+            Some(p) => Ok(*p),
+            None => Err(self),
+        }
+    }
+
+    /// When the callback was refused for a missing or mismatched `iss`: the `error` and
+    /// `error_description` it carried, **unverified** (they may come from a mix-up
+    /// attacker), for logs only. `None` for every other refusal, and when the callback held
+    /// no `error`.
+    #[must_use]
+    pub fn unverified_error(&self) -> Option<&UnverifiedError> {
+        self.unverified.as_deref()
     }
 }
 
@@ -113,10 +144,21 @@ impl PendingAuthorization {
     pub fn callback(self, query: &str) -> Result<TokenExchange, Rejected> {
         match self.check(query) {
             Ok(code) => Ok(TokenExchange::new(self.config, code, self.verifier)),
-            Err((error, keep)) => Err(Rejected {
-                error,
-                pending: keep.then(|| alloc::boxed::Box::new(self)),
-            }),
+            Err((error, keep)) => {
+                let unverified = match error {
+                    Error::Mismatch(Mismatch::IssuerMismatch | Mismatch::IssuerMissing)
+                    | Error::Callback(CallbackError::MalformedEncoding("iss")) => collect(query)
+                        .ok()
+                        .and_then(|found| UnverifiedError::new(found[ERROR], found[DESCRIPTION]))
+                        .map(alloc::boxed::Box::new),
+                    _ => None,
+                };
+                Err(Rejected {
+                    error,
+                    pending: keep.then(|| alloc::boxed::Box::new(self)),
+                    unverified,
+                })
+            }
         }
     }
 
@@ -134,6 +176,7 @@ impl PendingAuthorization {
             Err(Rejected {
                 error: e.into(),
                 pending: Some(alloc::boxed::Box::new(this)),
+                unverified: None,
             })
         };
         if fragment_has_oauth {

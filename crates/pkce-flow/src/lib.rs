@@ -57,7 +57,7 @@
 //! use pkce_flow::{Client, Exchange, HttpResponse, LoopbackHttp, Poll};
 //! # use rand_chacha::rand_core::SeedableRng;
 //! # fn main() -> Result<(), Box<dyn core::error::Error>> {
-//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // real code: `authorize_with_os_rng()`
 //!
 //! let client = Client::builder("s6BhdRkqt3")
 //!     .issuer("https://as.example")
@@ -94,6 +94,7 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
+//! | `os-rng` | `Client::authorize_with_os_rng` and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -111,12 +112,15 @@ mod error;
 mod exchange;
 mod http;
 mod loose;
+#[cfg(feature = "os-rng")]
+mod os_rng;
 mod request;
 mod revoke;
 mod scan;
 mod secret;
 mod text;
 mod token;
+mod unverified;
 
 /// Internal parsers, for the fuzz targets' differential oracles only (feature `fuzzing`).
 /// Not a stable API.
@@ -152,8 +156,13 @@ pub use error::{
     Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+#[cfg(feature = "os-rng")]
+pub use os_rng::OsRng;
 pub use pkce_core;
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
-pub use token::{RefreshExchange, TokenExchange, TokenResponse, parse_token_response};
+pub use token::{
+    MAX_EXPIRES_AT, RefreshExchange, TokenExchange, TokenResponse, parse_token_response,
+};
+pub use unverified::UnverifiedError;

@@ -16,6 +16,11 @@ use crate::request::{Piece, concat};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
 use crate::text::UntrustedText;
 
+/// The latest expiry instant [`TokenResponse::expires_at`] gives: 9999-12-31T23:59:59Z, in
+/// seconds since the Unix epoch. Every platform's `SystemTime` (and the common date crates)
+/// can hold it.
+pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
+
 /// A successful token response. Tokens are secrets; read them through their accessors.
 #[derive(Clone, Debug)]
 pub struct TokenResponse {
@@ -49,10 +54,15 @@ impl TokenResponse {
     }
 
     /// The expiry instant, given when the response arrived (`now`, seconds since the Unix
-    /// epoch). `None` when no lifetime was given or the sum overflows.
+    /// epoch); `None` only when the server gave no lifetime.
+    ///
+    /// The sum **saturates at [`MAX_EXPIRES_AT`]** (the last second of the year 9999), so an
+    /// absurd `expires_in` (up to `u64::MAX`) still gives an instant that every platform's
+    /// `SystemTime` can hold: `UNIX_EPOCH + Duration::from_secs(at)` never overflows.
     #[must_use]
     pub fn expires_at(&self, now: u64) -> Option<u64> {
-        self.expires_in.and_then(|d| now.checked_add(d))
+        self.expires_in
+            .map(|d| now.saturating_add(d).min(MAX_EXPIRES_AT))
     }
 
     /// The refresh token: after a refresh, the new one if the server rotated it, else the

@@ -252,8 +252,8 @@ fn t14_to_t20_expires_in_rules() {
     .unwrap();
     assert_eq!(
         huge.expires_at(1),
-        None,
-        "T-19: overflow gives no known expiry"
+        Some(pkce_flow::MAX_EXPIRES_AT),
+        "an absurd lifetime saturates"
     );
     assert_eq!(
         parse(json(

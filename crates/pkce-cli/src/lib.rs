@@ -1,5 +1,0 @@
-//! The library half of the `pkce` command: the loopback redirect listener (RFC 8252), public
-//! so that it can be fuzzed (`route` is the request-handling decision) and reused by apps
-//! that want the same listener.
-
-pub mod listener;
