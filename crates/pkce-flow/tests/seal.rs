@@ -148,6 +148,47 @@ fn a_key_id_missing_from_the_ring_is_unknown_and_another_key_fails_authenticatio
     assert_eq!(open(&text).err(), Some(SealError::AuthenticationFailed));
 }
 
+/// Builds a value by the documented format with the bare AEAD, and `label` as the start of
+/// the associated data.
+fn sealed_by_hand(label: &[u8], issued_at: u64, plaintext: &[u8]) -> String {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    let aead = chacha20poly1305::XChaCha20Poly1305::new(&[0x11; 32].into());
+    let nonce = [0x5A; 24];
+    let aad = [label, &[1, 1]].concat();
+    let msg = [&issued_at.to_be_bytes()[..], plaintext].concat();
+    let payload = Payload {
+        msg: &msg,
+        aad: &aad,
+    };
+    let ciphertext = aead.encrypt(&nonce.into(), payload).unwrap();
+    Base64UrlUnpadded::encode_string(&[&[1, 1], &nonce[..], &ciphertext].concat())
+}
+
+#[test]
+fn the_format_is_the_documented_one_and_bound_to_its_label() {
+    let plain = json(&stored());
+    let by_hand = sealed_by_hand(b"pkce-flow sealed authorization", NOW, plain.as_bytes());
+    assert_eq!(json(&open(&by_hand).unwrap()), plain);
+    let other_use = sealed_by_hand(b"", NOW, plain.as_bytes());
+    assert_eq!(open(other_use).err(), Some(SealError::AuthenticationFailed));
+    let not_json = sealed_by_hand(b"pkce-flow sealed authorization", NOW, b"{}");
+    assert_eq!(open(not_json).err(), Some(SealError::Malformed));
+}
+
+#[test]
+fn the_clear_key_id_is_authenticated_even_between_keys_with_equal_bytes() {
+    let twins = SealKeys::new(SealKey::new(1, [0x11; 32]))
+        .with_opening_key(SealKey::new(2, [0x11; 32]))
+        .unwrap();
+    let mut bytes = Base64UrlUnpadded::decode_vec(&sealed()).unwrap();
+    bytes[1] = 2;
+    let relabelled = Base64UrlUnpadded::encode_string(&bytes);
+    assert_eq!(
+        StoredAuthorization::open(relabelled, &twins, NOW, MAX_AGE).err(),
+        Some(SealError::AuthenticationFailed)
+    );
+}
+
 #[test]
 fn after_rotation_the_old_key_still_opens_and_the_new_key_seals() {
     let old = sealed();
