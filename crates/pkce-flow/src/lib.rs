@@ -94,7 +94,7 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
-//! | `seal` | sealed pending authorizations ([`SealKeys`], `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
+//! | `seal` | sealed pending authorizations (module `seal`: `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -116,7 +116,7 @@ mod request;
 mod revoke;
 mod scan;
 #[cfg(feature = "seal")]
-mod seal;
+pub mod seal;
 mod secret;
 mod text;
 mod token;
@@ -157,8 +157,6 @@ pub use error::{
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 pub use pkce_core;
 pub use revoke::Revocation;
-#[cfg(feature = "seal")]
-pub use seal::{MAX_CLOCK_SKEW, MAX_SEALED_LEN, SEAL_VERSION, SealError, SealKey, SealKeys};
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
 pub use token::{RefreshExchange, TokenExchange, TokenResponse, parse_token_response};

@@ -7,9 +7,8 @@ mod common;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use common::{builder, rng};
-use pkce_flow::{
-    Client, MAX_CLOCK_SKEW, MAX_SEALED_LEN, SealError, SealKey, SealKeys, StoredAuthorization,
-};
+use pkce_flow::seal::{MAX_CLOCK_SKEW, MAX_SEALED_LEN, SealError, SealKey, SealKeys};
+use pkce_flow::{Client, StoredAuthorization};
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{SeedableRng, TryCryptoRng, TryRng};

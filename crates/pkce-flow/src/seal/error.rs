@@ -22,7 +22,7 @@ pub enum SealError {
     Expired,
     /// Issued further in the future than the allowed clock skew.
     IssuedInFuture,
-    /// Longer than [`MAX_SEALED_LEN`](crate::MAX_SEALED_LEN) (checked before any decoding),
+    /// Longer than [`MAX_SEALED_LEN`](super::MAX_SEALED_LEN) (checked before any decoding),
     /// or, when sealing, an authorization too large to fit in it.
     TooLarge,
     /// Authentic, but made for another client id, redirect URI, issuer or token endpoint.

@@ -3,7 +3,8 @@
 //! that another instance started (feature `seal`).
 //!
 //! ```
-//! use pkce_flow::{Client, SealKey, SealKeys};
+//! use pkce_flow::Client;
+//! use pkce_flow::seal::{SealKey, SealKeys};
 //! # use rand_chacha::rand_core::SeedableRng;
 //! # fn main() -> Result<(), Box<dyn core::error::Error>> {
 //! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
