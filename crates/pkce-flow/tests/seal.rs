@@ -6,12 +6,12 @@
 mod common;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use common::{builder, rng};
+use common::{FailingRng, builder, rng};
 use pkce_flow::seal::{MAX_CLOCK_SKEW, MAX_SEALED_LEN, SealError, SealKey, SealKeys};
 use pkce_flow::{Client, StoredAuthorization};
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{SeedableRng, TryCryptoRng, TryRng};
+use rand_chacha::rand_core::SeedableRng;
 
 const NOW: u64 = 1_700_000_000;
 const MAX_AGE: u64 = 600;
@@ -280,35 +280,6 @@ fn an_authorization_too_large_for_a_cookie_is_not_sealed() {
         Some(SealError::TooLarge)
     );
 }
-
-#[derive(Debug)]
-struct Unavailable;
-
-impl core::fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("unavailable")
-    }
-}
-
-impl core::error::Error for Unavailable {}
-
-/// A generator whose every call fails.
-struct FailingRng;
-
-impl TryRng for FailingRng {
-    type Error = Unavailable;
-    fn try_next_u32(&mut self) -> Result<u32, Unavailable> {
-        Err(Unavailable)
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Unavailable> {
-        Err(Unavailable)
-    }
-    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Unavailable> {
-        Err(Unavailable)
-    }
-}
-
-impl TryCryptoRng for FailingRng {}
 
 #[test]
 fn a_failing_generator_seals_nothing_and_makes_no_key() {
