@@ -21,7 +21,8 @@ pub struct SealKey {
 
 impl SealKey {
     /// A key from 32 secret bytes (load them from your secret store; never derive them from
-    /// a password). The array passed in is wiped.
+    /// a password). This function wipes the copy it is given; keep yours in
+    /// `zeroize::Zeroizing` or wipe it too.
     #[must_use]
     pub fn new(id: u8, mut bytes: [u8; 32]) -> Self {
         let mut key = Key::from(bytes);
