@@ -14,6 +14,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 const NOW: u64 = 1_700_000_000;
+const LABEL: &[u8] = b"pkce-flow sealed authorization";
 const MAX_AGE: u64 = 600;
 /// Version, key id, 24-byte nonce, 8-byte issued-at, 16-byte tag: the shortest value that
 /// reaches the authentication check.
@@ -86,7 +87,7 @@ fn the_sealed_text_is_cookie_safe_and_well_under_a_kibibyte() {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     );
     eprintln!(
-        "sealed size, typical authorization with nonce: {} characters ({} bytes of JSON inside)",
+        "sealed size, typical authorization with nonce: {} characters (the same as JSON: {} bytes)",
         text.len(),
         json(&stored()).len()
     );
@@ -163,15 +164,54 @@ fn sealed_by_hand(label: &[u8], issued_at: u64, plaintext: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(&[&[1, 1], &nonce[..], &ciphertext].concat())
 }
 
+/// The documented field encoding, written from the authorization's JSON form: each string
+/// as a 16-bit big-endian length and its bytes, the issuer and nonce behind a 0/1 flag.
+fn fields_by_hand(stored: &StoredAuthorization) -> Vec<u8> {
+    let value = serde_json::to_value(stored).unwrap();
+    let mut out = Vec::new();
+    for (name, optional) in [
+        ("client_id", false),
+        ("redirect_uri", false),
+        ("issuer", true),
+        ("token_endpoint", false),
+        ("verifier", false),
+        ("state", false),
+        ("nonce", true),
+    ] {
+        let text = value[name].as_str();
+        if optional {
+            out.push(u8::from(text.is_some()));
+        }
+        if let Some(text) = text {
+            out.extend_from_slice(&u16::try_from(text.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+    out
+}
+
 #[test]
 fn the_format_is_the_documented_one_and_bound_to_its_label() {
-    let plain = json(&stored());
-    let by_hand = sealed_by_hand(b"pkce-flow sealed authorization", NOW, plain.as_bytes());
-    assert_eq!(json(&open(&by_hand).unwrap()), plain);
-    let other_use = sealed_by_hand(b"", NOW, plain.as_bytes());
-    assert_eq!(open(other_use).err(), Some(SealError::AuthenticationFailed));
-    let not_json = sealed_by_hand(b"pkce-flow sealed authorization", NOW, b"{}");
-    assert_eq!(open(not_json).err(), Some(SealError::Malformed));
+    for stored in [
+        stored(),
+        common::client()
+            .authorize(&mut rng())
+            .unwrap()
+            .1
+            .into_stored(),
+    ] {
+        let fields = fields_by_hand(&stored);
+        let by_hand = sealed_by_hand(LABEL, NOW, &fields);
+        assert_eq!(json(&open(&by_hand).unwrap()), json(&stored));
+        let other_use = sealed_by_hand(b"", NOW, &fields);
+        assert_eq!(open(other_use).err(), Some(SealError::AuthenticationFailed));
+        let trailing = sealed_by_hand(LABEL, NOW, &[&fields[..], &[0]].concat());
+        assert_eq!(open(trailing).err(), Some(SealError::Malformed));
+        let short = sealed_by_hand(LABEL, NOW, &fields[..fields.len() - 1]);
+        assert_eq!(open(short).err(), Some(SealError::Malformed));
+    }
+    let not_fields = sealed_by_hand(LABEL, NOW, b"{}");
+    assert_eq!(open(not_fields).err(), Some(SealError::Malformed));
 }
 
 #[test]

@@ -61,21 +61,19 @@ impl StoredAuthorization {
         rng: &mut R,
     ) -> Result<String, SealError> {
         let key = keys.sealing_key();
-        // Serializing plain strings and the pkce-core newtypes cannot fail. serde_json has
-        // no writer API without `std`, so `to_vec` grows its own buffer: the copies left in
-        // memory it released are not wiped; the final plaintext and the buffer below are.
-        let json = Zeroizing::new(serde_json::to_vec(self).map_err(|_| SealError::Malformed)?);
-        let len = HEADER_LEN + ISSUED_AT_LEN + json.len() + TAG_LEN;
+        let payload = super::payload::encoded_len(self).ok_or(SealError::TooLarge)?;
+        let len = HEADER_LEN + ISSUED_AT_LEN + payload + TAG_LEN;
         if len > MAX_BYTES {
             return Err(SealError::TooLarge);
         }
+        // Exactly sized: the plaintext is never reallocated, and is wiped on drop.
         let mut buf = Zeroizing::new(Vec::with_capacity(len));
         buf.extend_from_slice(&[SEAL_VERSION, key.id()]);
         buf.resize(HEADER_LEN, 0);
         rng.try_fill_bytes(&mut buf[2..HEADER_LEN])
             .map_err(|_| SealError::Rng)?;
         buf.extend_from_slice(&now.to_be_bytes());
-        buf.extend_from_slice(&json);
+        super::payload::encode(self, &mut buf);
         let (header, plaintext) = buf.split_at_mut(HEADER_LEN);
         let nonce = <&XNonce>::try_from(&header[2..]).map_err(|_| SealError::Malformed)?;
         let tag = key
@@ -125,7 +123,7 @@ impl StoredAuthorization {
         key.aead
             .decrypt_inout_detached(nonce, &associated_data(SEAL_VERSION, id), body.into(), tag)
             .map_err(|_| SealError::AuthenticationFailed)?;
-        let (issued_at, json) = body.split_at(ISSUED_AT_LEN);
+        let (issued_at, payload) = body.split_at(ISSUED_AT_LEN);
         let mut be = [0u8; ISSUED_AT_LEN];
         be.copy_from_slice(issued_at);
         let issued_at = u64::from_be_bytes(be);
@@ -135,7 +133,7 @@ impl StoredAuthorization {
         if now.saturating_sub(issued_at) > max_age {
             return Err(SealError::Expired);
         }
-        serde_json::from_slice(json).map_err(|_| SealError::Malformed)
+        super::payload::decode(payload).ok_or(SealError::Malformed)
     }
 }
 
