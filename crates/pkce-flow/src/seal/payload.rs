@@ -108,3 +108,76 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use rand_core::SeedableRng;
+
+    use super::*;
+
+    fn stored(nonce: bool, issuer: bool) -> StoredAuthorization {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        StoredAuthorization {
+            client_id: "c".into(),
+            redirect_uri: "https://app.example/cb".into(),
+            issuer: issuer.then(|| "https://as.example".into()),
+            token_endpoint: "https://as.example/token".into(),
+            verifier: CodeVerifier::generate(&mut rng).unwrap(),
+            state: State::generate(&mut rng).unwrap(),
+            nonce: nonce.then(|| Nonce::generate(&mut rng).unwrap()),
+        }
+    }
+
+    fn encoded(s: &StoredAuthorization) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_announced_length_is_the_written_length_and_decoding_gives_the_fields_back() {
+        for (nonce, issuer) in [(false, false), (true, false), (false, true), (true, true)] {
+            let s = stored(nonce, issuer);
+            let bytes = encoded(&s);
+            assert_eq!(encoded_len(&s), Some(bytes.len()));
+            let back = decode(&bytes).unwrap();
+            assert_eq!(encoded(&back), bytes);
+            assert_eq!(back.issuer.is_some(), issuer);
+            assert_eq!(back.nonce.is_some(), nonce);
+        }
+    }
+
+    #[test]
+    fn a_field_longer_than_its_length_prefix_has_no_encoding() {
+        let mut s = stored(true, true);
+        s.redirect_uri = "a".repeat(usize::from(u16::MAX) + 1);
+        assert_eq!(encoded_len(&s), None);
+    }
+
+    #[test]
+    fn trailing_bytes_bad_flags_bad_text_and_invalid_secrets_are_refused() {
+        let s = stored(true, true);
+        let bytes = encoded(&s);
+        assert!(decode(&[&bytes[..], &[0]].concat()).is_none());
+        // The issuer flag follows client_id ("c") and the redirect URI (22 bytes).
+        let flag = 2 + 1 + 2 + 22;
+        assert_eq!(bytes[flag], 1);
+        for bad in [2, 0xFF] {
+            let mut b = bytes.clone();
+            b[flag] = bad;
+            assert!(decode(&b).is_none());
+        }
+        let mut b = bytes.clone();
+        b[2] = 0xFF; // client_id "c" becomes a lone byte that is not UTF-8
+        assert!(decode(&b).is_none());
+        let at = bytes.len() - 43; // the nonce's first character becomes one base64url lacks
+        let mut b = bytes.clone();
+        b[at] = b'!';
+        assert!(decode(&b).is_none());
+        for len in 0..bytes.len() {
+            assert!(decode(&bytes[..len]).is_none(), "{len}");
+        }
+    }
+}
