@@ -83,6 +83,7 @@ impl StoredAuthorization {
                 &associated_data(SEAL_VERSION, key.id()),
                 plaintext.into(),
             )
+            // The AEAD refuses only a message longer than its block counter covers.
             .map_err(|_| SealError::TooLarge)?;
         buf.extend_from_slice(&tag);
         Ok(Base64UrlUnpadded::encode_string(&buf))
