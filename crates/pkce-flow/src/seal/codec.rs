@@ -107,11 +107,9 @@ impl StoredAuthorization {
         if text.len() > MAX_SEALED_LEN {
             return Err(SealError::TooLarge);
         }
-        let mut buf = Zeroizing::new(vec![0u8; text.len() / 4 * 3 + (text.len() % 4) * 3 / 4]);
-        let len = Base64UrlUnpadded::decode(text, &mut buf)
-            .map_err(|_| SealError::Malformed)?
-            .len();
-        buf.truncate(len);
+        let len = super::text::decoded_len(text.len()).ok_or(SealError::Malformed)?;
+        let mut buf = Zeroizing::new(vec![0u8; len]);
+        super::text::decode(text, &mut buf).ok_or(SealError::Malformed)?;
         if buf.first() != Some(&SEAL_VERSION) || buf.len() < MIN_LEN {
             return Err(SealError::Malformed);
         }

@@ -87,6 +87,7 @@ mod codec;
 mod error;
 mod key;
 mod payload;
+mod text;
 
 pub use codec::{MAX_CLOCK_SKEW, MAX_SEALED_LEN, SEAL_VERSION};
 pub use error::SealError;
