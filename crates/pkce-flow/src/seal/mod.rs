@@ -79,6 +79,13 @@
 //! authenticates; then checks the issued-at: more than [`MAX_CLOCK_SKEW`] seconds ahead of
 //! `now` is [`SealError::IssuedInFuture`], older than `max_age` is [`SealError::Expired`].
 //!
+//! # What sealing does not do
+//!
+//! A sealed value is not single-use: no server state remembers it, so it opens as often as
+//! it is presented until `max_age` passes. Keep `max_age` to the time a user needs to log in
+//! (ten minutes is common), clear the cookie once the callback is answered, and rely on the
+//! authorization server's single-use codes (RFC 6749 §4.1.2) to stop a replayed callback.
+//!
 //! [`Client::open_pending`]: crate::Client::open_pending
 //! [`StoredAuthorization`]: crate::StoredAuthorization
 //! [`StoredAuthorization::open`]: crate::StoredAuthorization::open
