@@ -103,13 +103,13 @@ impl fmt::Debug for PendingAuthorization {
 #[derive(Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StoredAuthorization {
-    client_id: String,
-    redirect_uri: String,
-    issuer: Option<String>,
-    token_endpoint: String,
-    verifier: CodeVerifier,
-    state: State,
-    nonce: Option<Nonce>,
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) issuer: Option<String>,
+    pub(crate) token_endpoint: String,
+    pub(crate) verifier: CodeVerifier,
+    pub(crate) state: State,
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl Client {

@@ -95,6 +95,7 @@
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
 //! | `os-rng` | `Client::authorize_with_os_rng` and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
+//! | `seal` | sealed pending authorizations (module `seal`: `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -117,6 +118,8 @@ mod os_rng;
 mod request;
 mod revoke;
 mod scan;
+#[cfg(feature = "seal")]
+pub mod seal;
 mod secret;
 mod text;
 mod token;

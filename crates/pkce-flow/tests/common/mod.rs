@@ -26,6 +26,36 @@ pub const AUTHORIZATION_PARAMS: [&str; 7] = [
     "code_challenge_method",
 ];
 
+/// The error of [`FailingRng`].
+#[derive(Debug)]
+pub struct Unavailable;
+
+impl core::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("unavailable")
+    }
+}
+
+impl core::error::Error for Unavailable {}
+
+/// A generator whose every call fails.
+pub struct FailingRng;
+
+impl rand_chacha::rand_core::TryRng for FailingRng {
+    type Error = Unavailable;
+    fn try_next_u32(&mut self) -> Result<u32, Unavailable> {
+        Err(Unavailable)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Unavailable> {
+        Err(Unavailable)
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Unavailable> {
+        Err(Unavailable)
+    }
+}
+
+impl rand_chacha::rand_core::TryCryptoRng for FailingRng {}
+
 pub fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(0x5eed)
 }
