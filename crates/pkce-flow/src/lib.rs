@@ -94,6 +94,7 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
+//! | `dpop-es256` | [`dpop::Es256Key`], a software ES256 DPoP key on RustCrypto's `p256` |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -106,6 +107,7 @@ pub mod bearer;
 mod callback;
 mod config;
 mod discovery;
+pub mod dpop;
 mod endpoint;
 mod error;
 mod exchange;
