@@ -75,6 +75,7 @@ mod authorize;
 mod client_auth;
 mod config;
 mod context;
+pub mod dpop;
 mod metadata;
 mod misbehavior;
 mod pages;

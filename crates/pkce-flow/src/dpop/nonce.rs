@@ -13,7 +13,7 @@ use crate::http::HttpResponse;
 /// sits in front of it) cannot make the client carry more than this.
 pub const MAX_NONCE_BYTES: usize = 512;
 
-/// The most origins a [`NonceMemory`] keeps; past it the longest-unused one is forgotten.
+/// The most origins a [`NonceMemory`] keeps; past it the one remembered longest ago goes.
 const MAX_ORIGINS: usize = 32;
 
 /// A nonce from a `DPoP-Nonce` header: `1*NQCHAR` (RFC 9449 §8), at most
