@@ -378,3 +378,31 @@ fn proofs_are_redacted_in_debug() {
         .unwrap();
     assert_eq!(format!("{proof:?}"), "DpopProof(<redacted>)");
 }
+
+#[test]
+fn a_jwk_with_private_empty_or_repeated_members_is_refused() {
+    let x = "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs";
+    let y = "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA";
+    let ec = [("kty", "EC"), ("crv", "P-256"), ("x", x), ("y", y)];
+    assert!(PublicJwk::from_members(&ec).is_ok());
+    let with = |extra: (&'static str, &'static str)| {
+        let mut m = ec.to_vec();
+        m.push(extra);
+        PublicJwk::from_members(&m)
+    };
+    for private in ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] {
+        assert_eq!(
+            with((private, "AAAA")),
+            Err(DpopError::InvalidJwk),
+            "{private}"
+        );
+    }
+    assert_eq!(with(("x", x)), Err(DpopError::InvalidJwk), "repeated");
+    assert_eq!(with(("", "v")), Err(DpopError::InvalidJwk), "empty name");
+    assert_eq!(with(("use", "")), Err(DpopError::InvalidJwk), "empty value");
+    assert_eq!(
+        PublicJwk::from_members(&ec[1..]),
+        Err(DpopError::InvalidJwk),
+        "no kty"
+    );
+}
