@@ -11,6 +11,9 @@
 
 use std::sync::OnceLock;
 
+mod dpop;
+pub use dpop::{dpop_challenge, dpop_nonce};
+
 use pkce_core::form::{Pairs, encode_pairs_into, encode_pairs_string, encoded_len};
 use pkce_core::{CodeVerifier, FormError, validate_verifier};
 use pkce_flow::bearer::{bearer_challenge, parse_challenges};
@@ -68,7 +71,7 @@ const CONTENT_TYPES: [Option<&str>; 8] = [
 pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its `fuzz_targets/<name>.rs` and `corpus/<name>/`.
-pub const TARGETS: [(&str, Target); 11] = [
+pub const TARGETS: [(&str, Target); 13] = [
     ("verifier_validate", verifier_validate),
     ("form_decode", form_decode),
     ("form_roundtrip", form_roundtrip),
@@ -80,6 +83,8 @@ pub const TARGETS: [(&str, Target); 11] = [
     ("www_authenticate", www_authenticate),
     ("par_response", par_response),
     ("loopback_head", loopback_head),
+    ("dpop_nonce", dpop_nonce),
+    ("dpop_challenge", dpop_challenge),
 ];
 
 // ---------------------------------------------------------------------------------------
