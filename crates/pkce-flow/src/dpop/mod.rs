@@ -5,28 +5,13 @@
 //! what a request is (method, URL, an optional server nonce, an optional access token), the
 //! time and the caller's randomness, like every other part of the crate; it signs through the
 //! [`DpopSigner`] trait, so the private key can live in an HSM, a TPM or an OS keystore. With
-//! the `dpop-es256` feature the crate ships [`Es256Key`], a software ES256 key.
+//! the `dpop-es256` feature the crate ships `Es256Key`, a software ES256 key.
 //!
 //! It also reads what servers answer: [`DpopNonce`] (`DPoP-Nonce`, RFC 9449 §8),
 //! [`dpop_challenge`] (the `DPoP` challenge of `WWW-Authenticate`, RFC 9449 §7.1),
 //! [`nonce_retry`] (whether a response is a `use_dpop_nonce` answer, and with which nonce to
-//! send the request again) and [`NonceMemory`] (the latest nonce per server origin).
-//!
-//! ```
-//! # #[cfg(feature = "dpop-es256")] {
-//! use pkce_flow::dpop::{DpopSigner, Es256Key, ProofRequest};
-//! # use rand_chacha::rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // the OS CSPRNG in real code
-//! let key = Es256Key::generate(&mut rng)?;
-//! let now = 1_700_000_000; // seconds since the Unix epoch, from the caller's clock
-//! let proof = ProofRequest::new("POST", "https://as.example/token?x=1")?
-//!     .sign(&key, &mut rng, now)?;
-//! assert_eq!(proof.expose_secret().split('.').count(), 3);
-//! // The authorization request's `dpop_jkt` (RFC 9449 §10) is the key's thumbprint.
-//! assert_eq!(key.public_jwk().thumbprint().as_str().len(), 43);
-//! # }
-//! # Ok::<(), pkce_flow::dpop::DpopError>(())
-//! ```
+//! send the request again) and [`NonceMemory`] (the latest nonce per server origin). The
+//! crate documentation has an example.
 //!
 //! Nonce retries are bounded by design: a `use_dpop_nonce` answer allows exactly one new
 //! request with the new nonce; a second one in a row is an error, never a loop.
