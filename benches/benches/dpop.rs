@@ -8,7 +8,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use pkce_flow::AccessToken;
-use pkce_flow::dpop::{DpopNonce, Es256Key, ProofRequest};
+use pkce_flow::dpop::{DpopNonce, DpopProof, Es256Key, ProofRequest};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -34,39 +34,30 @@ impl Fixture {
         }
     }
 
-    /// A code exchange's proof: no nonce, no `ath`.
-    fn token_proof(&self, rng: &mut ChaCha20Rng) -> Option<String> {
-        let proof = ProofRequest::new("POST", TOKEN_URL).ok()?;
-        Some(
-            proof
-                .sign(&self.key, rng, NOW)
-                .ok()?
-                .expose_secret()
-                .to_owned(),
-        )
+    /// What a code exchange's proof covers: no nonce, no `ath`.
+    fn token_request(&self) -> ProofRequest<'_> {
+        ProofRequest::new("POST", TOKEN_URL).unwrap()
     }
 
-    /// A resource request's proof: the server's nonce and `ath`.
-    fn resource_proof(&self, rng: &mut ChaCha20Rng) -> Option<String> {
-        let proof = ProofRequest::new("GET", API_URL)
-            .ok()?
+    /// What a resource request's proof covers: the server's nonce and `ath`.
+    fn resource_request(&self) -> ProofRequest<'_> {
+        ProofRequest::new("GET", API_URL)
+            .unwrap()
             .nonce(Some(&self.nonce))
             .access_token(&self.token)
-            .ok()?;
-        Some(
-            proof
-                .sign(&self.key, rng, NOW)
-                .ok()?
-                .expose_secret()
-                .to_owned(),
-        )
+            .unwrap()
+    }
+
+    fn sign(&self, request: &ProofRequest<'_>, rng: &mut ChaCha20Rng) -> Option<DpopProof> {
+        request.sign(&self.key, rng, NOW).ok()
     }
 }
 
-/// The floor: a bare signature of the signing input (header and claims) of a real proof.
-fn signing_input(proof: &str) -> Vec<u8> {
-    let end = proof.rfind('.').unwrap();
-    proof.as_bytes()[..end].to_vec()
+/// The floor's input: the signing input (header and claims) of a real proof.
+fn signing_input(proof: Option<DpopProof>) -> Vec<u8> {
+    let proof = proof.unwrap();
+    let proof = proof.expose_secret();
+    proof.as_bytes()[..proof.rfind('.').unwrap()].to_vec()
 }
 
 fn floor(key: &SigningKey, input: &[u8]) -> Signature {
@@ -76,54 +67,39 @@ fn floor(key: &SigningKey, input: &[u8]) -> Signature {
 fn bench(c: &mut Criterion) {
     let fx = Fixture::new();
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let token_input = signing_input(&fx.token_proof(&mut rng).unwrap());
-    let resource_input = signing_input(&fx.resource_proof(&mut rng).unwrap());
+    let token_input = signing_input(fx.sign(&fx.token_request(), &mut rng));
+    let resource_input = signing_input(fx.sign(&fx.resource_request(), &mut rng));
 
-    // `sign` returns the proof; the `to_owned` in the helpers above is not counted here.
-    let count = |rng: &mut ChaCha20Rng, request: ProofRequest<'_>| {
-        allocation_counter::measure(|| {
-            black_box(request.sign(&fx.key, rng, NOW).ok());
-        })
-        .count_total
-    };
-    let token_request = ProofRequest::new("POST", TOKEN_URL).unwrap();
-    let resource_request = ProofRequest::new("GET", API_URL)
-        .unwrap()
-        .nonce(Some(&fx.nonce))
-        .access_token(&fx.token)
-        .unwrap();
+    // Each proof is counted and timed from its description: `ProofRequest::new` (and the
+    // `ath` hash) included.
+    type Build = for<'f> fn(&'f Fixture) -> ProofRequest<'f>;
+    let groups: [(&str, Build, Vec<u8>); 2] = [
+        (
+            "DPoP proof, token request (ES256)",
+            Fixture::token_request,
+            token_input,
+        ),
+        (
+            "DPoP proof, resource request (nonce + ath)",
+            Fixture::resource_request,
+            resource_input,
+        ),
+    ];
     println!("allocations per operation (pkce-flow DPoP):");
-    println!(
-        "  DPoP proof, token request (ES256)             {}",
-        count(&mut rng, token_request)
-    );
-    println!(
-        "  DPoP proof, resource request (nonce + ath)    {}",
-        count(&mut rng, resource_request)
-    );
-
-    let mut g = c.benchmark_group("DPoP proof, token request (ES256)");
-    g.bench_function("ours", |b| {
-        b.iter(|| token_request.sign(&fx.key, &mut rng, black_box(NOW)).ok())
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor(&fx.bare, black_box(&token_input)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("DPoP proof, resource request (nonce + ath)");
-    g.bench_function("ours", |b| {
-        b.iter(|| {
-            ProofRequest::new("GET", black_box(API_URL))
-                .and_then(|r| r.nonce(Some(&fx.nonce)).access_token(&fx.token))
-                .and_then(|r| r.sign(&fx.key, &mut rng, NOW))
-                .ok()
-        })
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor(&fx.bare, black_box(&resource_input)))
-    });
-    g.finish();
+    for (name, build, _) in &groups {
+        let count = allocation_counter::measure(|| {
+            black_box(fx.sign(&build(&fx), &mut rng));
+        });
+        println!("  {name:<46}{}", count.count_total);
+    }
+    for (name, build, input) in groups {
+        let mut g = c.benchmark_group(name);
+        g.bench_function("ours", |b| {
+            b.iter(|| fx.sign(&build(black_box(&fx)), &mut rng))
+        });
+        g.bench_function("floor", |b| b.iter(|| floor(&fx.bare, black_box(&input))));
+        g.finish();
+    }
 }
 
 criterion_group!(benches, bench);

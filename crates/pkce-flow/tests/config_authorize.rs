@@ -280,30 +280,8 @@ fn authorization_url_and_par_body_hold_the_same_parameters() {
 
 #[test]
 fn rng_failure_is_an_error() {
-    struct Broken;
-    #[derive(Debug)]
-    struct Fail;
-    impl core::fmt::Display for Fail {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("fail")
-        }
-    }
-    impl core::error::Error for Fail {}
-    impl pkce_flow::pkce_core::rand_core::TryRng for Broken {
-        type Error = Fail;
-        fn try_next_u32(&mut self) -> Result<u32, Fail> {
-            Err(Fail)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Fail> {
-            Err(Fail)
-        }
-        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Fail> {
-            Err(Fail)
-        }
-    }
-    impl pkce_flow::pkce_core::rand_core::TryCryptoRng for Broken {}
     assert!(matches!(
-        client().authorize(&mut Broken),
+        client().authorize(&mut common::BrokenRng),
         Err(Error::Rng(_))
     ));
 }

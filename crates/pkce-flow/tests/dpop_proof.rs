@@ -3,8 +3,11 @@
 #![cfg(feature = "dpop-es256")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{BrokenRng, rng};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use pkce_flow::AccessToken;
@@ -12,8 +15,6 @@ use pkce_flow::dpop::{
     DpopError, DpopNonce, DpopSigner, Es256Key, ProofRequest, PublicJwk, SignError,
     access_token_hash, jwk_thumbprint,
 };
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::SeedableRng;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -31,10 +32,6 @@ fn hex(s: &str) -> Vec<u8> {
 
 fn rfc6979_key() -> Es256Key {
     Es256Key::from_secret_bytes(&hex(RFC6979_KEY)).unwrap()
-}
-
-fn rng() -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(7)
 }
 
 #[test]
@@ -308,33 +305,13 @@ fn external_signers_and_their_failures() {
 
 #[test]
 fn a_failing_rng_generates_no_key_and_signs_nothing() {
-    use rand_chacha::rand_core::{TryCryptoRng, TryRng};
-    struct Broken;
-    #[derive(Debug)]
-    struct Fail;
-    impl core::fmt::Display for Fail {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("fail")
-        }
-    }
-    impl core::error::Error for Fail {}
-    impl TryRng for Broken {
-        type Error = Fail;
-        fn try_next_u32(&mut self) -> Result<u32, Fail> {
-            Err(Fail)
-        }
-        fn try_next_u64(&mut self) -> Result<u64, Fail> {
-            Err(Fail)
-        }
-        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Fail> {
-            Err(Fail)
-        }
-    }
-    impl TryCryptoRng for Broken {}
-    assert_eq!(Es256Key::generate(&mut Broken).err(), Some(DpopError::Rng));
+    assert_eq!(
+        Es256Key::generate(&mut BrokenRng).err(),
+        Some(DpopError::Rng)
+    );
     let request = ProofRequest::new("POST", "https://as.example/token").unwrap();
     assert_eq!(
-        request.sign(&rfc6979_key(), &mut Broken, 1).err(),
+        request.sign(&rfc6979_key(), &mut BrokenRng, 1).err(),
         Some(DpopError::Rng)
     );
 }

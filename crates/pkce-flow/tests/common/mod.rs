@@ -30,6 +30,36 @@ pub fn rng() -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(0x5eed)
 }
 
+/// A generator that always fails, as an exhausted hardware RNG would.
+pub struct BrokenRng;
+
+/// The error [`BrokenRng`] gives.
+#[derive(Debug)]
+pub struct RngFailed;
+
+impl core::fmt::Display for RngFailed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the test RNG failed")
+    }
+}
+
+impl core::error::Error for RngFailed {}
+
+impl rand_chacha::rand_core::TryRng for BrokenRng {
+    type Error = RngFailed;
+    fn try_next_u32(&mut self) -> Result<u32, RngFailed> {
+        Err(RngFailed)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, RngFailed> {
+        Err(RngFailed)
+    }
+    fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), RngFailed> {
+        Err(RngFailed)
+    }
+}
+
+impl rand_chacha::rand_core::TryCryptoRng for BrokenRng {}
+
 pub fn builder() -> ClientBuilder {
     Client::builder("s6BhdRkqt3")
         .issuer(ISS)
