@@ -6,7 +6,8 @@ use crate::{Result, cargo};
 
 pub(crate) const TARGET: &str = "thumbv7em-none-eabihf";
 
-/// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`. If the
+/// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`, and pkce-flow
+/// bare and with its DPoP ES256 key (`dpop-es256`). If the
 /// target cannot be installed, falls back to proving from `cargo tree` that nothing in
 /// pkce-core's dependency tree enables `std`, and says so loudly.
 pub(crate) fn run_nostd() -> Result {
@@ -35,15 +36,20 @@ pub(crate) fn run_nostd() -> Result {
         crate::run(&mut cmd)?;
     }
     if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
-        crate::run(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "pkce-flow",
-            "--target",
-            TARGET,
-            "--no-default-features",
-        ]))?;
+        // Bare, and with the DPoP ES256 key (`p256` must stay no_std too).
+        for features in ["", "dpop-es256"] {
+            crate::run(cargo().args([
+                "build",
+                "--release",
+                "-p",
+                "pkce-flow",
+                "--target",
+                TARGET,
+                "--no-default-features",
+                "--features",
+                features,
+            ]))?;
+        }
     }
     eprintln!("\nxtask nostd: pkce-core builds for {TARGET}");
     Ok(())
