@@ -7,9 +7,8 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::jws::decode_and_verify;
 use common::{BrokenRng, rng};
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 use pkce_flow::AccessToken;
 use pkce_flow::dpop::{
     DpopError, DpopNonce, DpopSigner, Es256Key, ProofRequest, PublicJwk, SignError,
@@ -95,29 +94,6 @@ fn ath_is_the_rfc9449_example_hash() {
             Err(DpopError::InvalidAccessToken)
         );
     }
-}
-
-/// A proof decoded and verified without the builder: base64, JSON and ECDSA of their own.
-struct Decoded {
-    header: Value,
-    claims: Value,
-}
-
-fn decode_and_verify(proof: &str) -> Decoded {
-    let parts: Vec<&str> = proof.split('.').collect();
-    assert_eq!(parts.len(), 3, "a compact JWS has three parts");
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
-    let jwk = &header["jwk"];
-    let mut point = vec![4u8];
-    point.extend(URL_SAFE_NO_PAD.decode(jwk["x"].as_str().unwrap()).unwrap());
-    point.extend(URL_SAFE_NO_PAD.decode(jwk["y"].as_str().unwrap()).unwrap());
-    let key = VerifyingKey::from_sec1_bytes(&point).unwrap();
-    let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
-    let signing_input = &proof[..parts[0].len() + 1 + parts[1].len()];
-    key.verify(signing_input.as_bytes(), &signature)
-        .expect("the signature verifies with the header's key");
-    Decoded { header, claims }
 }
 
 #[test]
