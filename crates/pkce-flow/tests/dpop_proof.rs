@@ -254,7 +254,7 @@ fn external_signers_and_their_failures() {
     assert_eq!(header["alg"], "EdDSA");
     assert_eq!(header["jwk"]["kty"], "OKP");
 
-    for alg in ["", "none", "HS256"] {
+    for alg in ["", "none", "NONE", "HS256", "hs512"] {
         let signer = External {
             alg,
             jwk: jwk.clone(),
@@ -358,4 +358,30 @@ fn a_jwk_with_private_empty_or_repeated_members_is_refused() {
         Err(DpopError::InvalidJwk),
         "no kty"
     );
+}
+
+#[test]
+fn a_proof_allocates_three_times_whatever_its_size() {
+    let key = rfc6979_key();
+    let url = format!("https://rs.example/{}?q=1", "p/".repeat(150));
+    let nonce = DpopNonce::parse(&"n".repeat(512)).unwrap();
+    let token = AccessToken::new("t".repeat(2000));
+    let request = ProofRequest::new("DELETE", &url)
+        .unwrap()
+        .nonce(Some(&nonce))
+        .access_token(&token)
+        .unwrap();
+    let mut rng = rng();
+    for request in [
+        request,
+        ProofRequest::new("POST", "https://a.example/t").unwrap(),
+    ] {
+        let info = allocation_counter::measure(|| {
+            std::hint::black_box(request.sign(&key, &mut rng, 1).unwrap());
+        });
+        assert_eq!(
+            info.count_total, 3,
+            "the JSON scratch, the proof, the signature"
+        );
+    }
 }

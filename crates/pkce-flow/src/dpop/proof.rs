@@ -89,7 +89,8 @@ impl<'a> ProofRequest<'a> {
         R: TryCryptoRng + ?Sized,
     {
         let alg = signer.algorithm();
-        if alg.is_empty() || alg.eq_ignore_ascii_case("none") || alg.starts_with("HS") {
+        let symmetric = alg.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("HS"));
+        if alg.is_empty() || alg.eq_ignore_ascii_case("none") || symmetric {
             return Err(DpopError::UnsupportedAlgorithm);
         }
         let mut raw = [0u8; JTI_OCTETS];
@@ -98,16 +99,25 @@ impl<'a> ProofRequest<'a> {
         let jti = Base64UrlUnpadded::encode(&raw, &mut jti).map_err(|_| DpopError::Rng)?;
 
         // The header, then the claims, each written into `json` and appended to `out` in
-        // base64url: three allocations per proof (`json`, `out`, the signature).
-        let mut json = Vec::with_capacity(256);
+        // base64url: three allocations per proof (`json`, `out`, the signature), as the sizes
+        // below hold everything but escaped control characters.
+        let jwk = signer.public_jwk();
+        let header_max = 40
+            + alg.len()
+            + jwk
+                .members()
+                .map(|(n, v)| n.len() + v.len() + 6)
+                .sum::<usize>();
+        let claims_max =
+            180 + self.method.len() + self.htu.len() + self.nonce.map_or(0, |n| n.as_str().len());
+        let mut json = Vec::with_capacity(header_max.max(claims_max));
+        let mut out =
+            Vec::with_capacity((header_max + claims_max).div_ceil(3) * 4 + 2 + SIGNATURE_RESERVE);
         json.put(br#"{"typ":"dpop+jwt","alg":"#);
         json::string(&mut json, alg);
         json.put(br#","jwk":"#);
-        signer.public_jwk().write_json(&mut json);
+        jwk.write_json(&mut json);
         json.put(b"}");
-        let header_len = Base64UrlUnpadded::encoded_len(&json);
-        let claims_len = 160 + self.htu.len() + self.nonce.map_or(0, |n| n.as_str().len());
-        let mut out = Vec::with_capacity(header_len + 2 + claims_len * 4 / 3 + SIGNATURE_RESERVE);
         push_base64url(&mut out, &json);
         out.push(b'.');
 
