@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 mod seal_open;
 pub use seal_open::seal_open;
+mod dpop;
+pub use dpop::{dpop_challenge, dpop_nonce};
 
 use pkce_core::form::{Pairs, encode_pairs_into, encode_pairs_string, encoded_len};
 use pkce_core::{CodeVerifier, FormError, validate_verifier};
@@ -71,7 +73,7 @@ const CONTENT_TYPES: [Option<&str>; 8] = [
 pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its `fuzz_targets/<name>.rs` and `corpus/<name>/`.
-pub const TARGETS: [(&str, Target); 12] = [
+pub const TARGETS: [(&str, Target); 14] = [
     ("verifier_validate", verifier_validate),
     ("form_decode", form_decode),
     ("form_roundtrip", form_roundtrip),
@@ -84,6 +86,8 @@ pub const TARGETS: [(&str, Target); 12] = [
     ("par_response", par_response),
     ("loopback_head", loopback_head),
     ("seal_open", seal_open),
+    ("dpop_nonce", dpop_nonce),
+    ("dpop_challenge", dpop_challenge),
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -88,6 +88,35 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # DPoP (RFC 9449)
+//!
+//! [`dpop`] builds proofs of possession from what a request is, the time and the caller's
+//! randomness, signing through the [`dpop::DpopSigner`] trait (a key in an HSM, a TPM or a
+//! keystore plugs in; `dpop-es256` ships a software ES256 key), and reads the servers'
+//! `DPoP-Nonce` and `DPoP` challenges:
+//!
+//! ```
+//! # #[cfg(feature = "dpop-es256")] {
+//! use pkce_flow::AccessToken;
+//! use pkce_flow::dpop::{DpopNonce, DpopSigner, Es256Key, ProofRequest};
+//! # use rand_chacha::rand_core::SeedableRng;
+//! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
+//! let key = Es256Key::generate(&mut rng)?;
+//! let jkt = key.public_jwk().thumbprint(); // `dpop_jkt` (RFC 9449 §10)
+//! let nonce = DpopNonce::parse("eyJ7S_zG.eyJH0-Z.HX4w-7v")?; // from a `DPoP-Nonce` header
+//! let token = AccessToken::new("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU".into());
+//! let proof = ProofRequest::new("GET", "https://rs.example/api?page=2")?
+//!     .nonce(Some(&nonce))
+//!     .access_token(&token)? // `ath`: resource requests only
+//!     .sign(&key, &mut rng, 1_700_000_000)?; // `now` from your clock
+//! // Send `DPoP: <proof>` and `Authorization: DPoP <token>`.
+//! assert_eq!(proof.expose_secret().split('.').count(), 3);
+//! assert_eq!(format!("{proof:?}"), "DpopProof(<redacted>)");
+//! # assert_eq!(jkt.as_str().len(), 43);
+//! # }
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
 //! # Cargo features
 //!
 //! | feature | what it adds |
@@ -96,6 +125,7 @@
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
 //! | `os-rng` | `Client::authorize_with_os_rng` and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
 //! | `seal` | sealed pending authorizations (module `seal`: `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
+//! | `dpop-es256` | `dpop::Es256Key`, a software ES256 DPoP key on RustCrypto's `p256` |
 //! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
@@ -108,6 +138,7 @@ pub mod bearer;
 mod callback;
 mod config;
 mod discovery;
+pub mod dpop;
 mod endpoint;
 mod error;
 mod exchange;

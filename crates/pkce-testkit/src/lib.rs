@@ -25,6 +25,10 @@
 //! [`UserAgent`] plays the person at the browser: it approves or denies on the consent page
 //! and hands back the redirect to the client's callback, without following it.
 //!
+//! [`dpop::DpopVerifier`] checks DPoP proofs (RFC 9449 §4.3) as a server must, independently
+//! of the client's builder, and names the key to bind tokens to; the endpoints do not use it
+//! yet.
+//!
 //! ```
 //! use pkce_core::form::{Pairs, encode_pairs_string};
 //! use pkce_core::{CodeVerifier, State};
@@ -77,6 +81,7 @@ mod authorize;
 mod client_auth;
 mod config;
 mod context;
+pub mod dpop;
 mod metadata;
 mod misbehavior;
 mod pages;

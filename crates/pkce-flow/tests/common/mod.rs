@@ -7,6 +7,8 @@
     clippy::panic
 )]
 
+pub mod jws;
+
 use pkce_flow::pkce_core::form::Pairs;
 use pkce_flow::{Client, ClientBuilder, ClientSecret, Exchange, HttpRequest, HttpResponse, Poll};
 use rand_chacha::ChaCha20Rng;
