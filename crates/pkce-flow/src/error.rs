@@ -29,6 +29,8 @@ pub enum Error {
     Misuse(Misuse),
     /// The caller's random number generator failed; nothing was sent.
     Rng(pkce_core::RngError),
+    /// A protected resource's URL may not carry a bearer token; nothing was sent.
+    ResourceUrl(EndpointError),
 }
 
 impl fmt::Display for Error {
@@ -42,6 +44,7 @@ impl fmt::Display for Error {
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
             Self::Misuse(e) => write!(f, "API misuse: {e}"),
             Self::Rng(e) => e.fmt(f),
+            Self::ResourceUrl(e) => write!(f, "the resource URL may not carry a token: {e}"),
         }
     }
 }

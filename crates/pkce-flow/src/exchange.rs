@@ -5,7 +5,7 @@ use core::mem;
 use serde::Deserialize;
 
 use crate::error::{Error, Misuse, ResponseError, TokenError, TokenErrorCode};
-use crate::http::{HttpRequest, HttpResponse, Poll};
+use crate::http::{HttpRequest, HttpResponse, Poll, RequestPolicy};
 use crate::text::UntrustedText;
 
 /// `Ready → Awaiting → Done → Finished`; any error moves to `Finished`.
@@ -22,6 +22,9 @@ enum Step<T> {
 pub(crate) struct OneShot<T> {
     step: Step<T>,
     max_body: usize,
+    // An endpoint never redirects, so a 3xx is an error; a protected resource's 3xx is an
+    // answer for the caller.
+    redirect_is_error: bool,
 }
 
 impl<T> OneShot<T> {
@@ -30,6 +33,21 @@ impl<T> OneShot<T> {
         Self {
             step: Step::Ready(request),
             max_body,
+            redirect_is_error: true,
+        }
+    }
+
+    /// Passes every status, a 3xx included, to the parser.
+    pub(crate) fn any_status(mut self) -> Self {
+        self.redirect_is_error = false;
+        self
+    }
+
+    /// Replaces the policy of a request not yet sent.
+    pub(crate) fn set_policy(&mut self, policy: RequestPolicy) {
+        if let Step::Ready(request) = &mut self.step {
+            request.set_policy(policy);
+            self.max_body = policy.max_response_bytes;
         }
     }
 
@@ -70,7 +88,7 @@ impl<T> OneShot<T> {
         if response.body().len() > self.max_body {
             return Err(ResponseError::TooLarge.into());
         }
-        if (300..400).contains(&response.status()) {
+        if self.redirect_is_error && (300..400).contains(&response.status()) {
             return Err(ResponseError::UnexpectedRedirect {
                 status: response.status(),
             }

@@ -80,6 +80,7 @@ pub struct HttpRequest {
     url: Arc<str>,
     // A request carries `accept`, and `content-type` with a body, and `authorization` for
     // `client_secret_basic`: kept as fields, no header list to allocate.
+    accept: Option<&'static str>,
     content_type: Option<&'static str>,
     authorization: Option<String>,
     body: Vec<u8>,
@@ -91,6 +92,7 @@ impl HttpRequest {
         Self {
             method,
             url,
+            accept: Some("application/json"),
             content_type: None,
             authorization: None,
             body: Vec::new(),
@@ -109,6 +111,16 @@ impl HttpRequest {
         self
     }
 
+    /// No `Accept`: a protected resource answers in its own media type.
+    pub(crate) fn without_accept(mut self) -> Self {
+        self.accept = None;
+        self
+    }
+
+    pub(crate) fn set_policy(&mut self, policy: RequestPolicy) {
+        self.policy = policy;
+    }
+
     /// The method.
     #[must_use]
     pub fn method(&self) -> Method {
@@ -124,7 +136,7 @@ impl HttpRequest {
     /// The headers to send, names in lower case. `authorization` may hold a secret.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         [
-            ("accept", Some("application/json")),
+            ("accept", self.accept),
             ("content-type", self.content_type),
             ("authorization", self.authorization.as_deref()),
         ]

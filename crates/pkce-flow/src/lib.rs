@@ -23,6 +23,7 @@
 //!                     TokenExchange ──poll loop──► TokenResponse
 //!                     Client::refresh(rt) ──poll loop──► TokenResponse (rotated?)
 //!                     Client::revoke_*(t) ──poll loop──► ()
+//!                     ResourceRequest::get(url, at) ──poll loop──► BearerResponse
 //! ```
 //!
 //! A [`TokenExchange`] exists only as the result of a validated callback, and a
@@ -112,6 +113,7 @@ mod exchange;
 mod http;
 mod loose;
 mod request;
+mod resource;
 mod revoke;
 mod scan;
 mod secret;
@@ -153,6 +155,7 @@ pub use error::{
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 pub use pkce_core;
+pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};

@@ -47,9 +47,6 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// [`crate::Transport::bearer_get`] refused to send a token over plain `http` to a host
-    /// that is not a loopback IP literal.
-    InsecureUrl,
 }
 
 impl Error {
@@ -126,9 +123,6 @@ impl fmt::Display for Error {
                 f.write_str("the HTTP client followed a redirect, which the policy forbids; the response was discarded")
             }
             Self::ClientSetup { reason } => write!(f, "the HTTP client cannot be used: {reason}"),
-            Self::InsecureUrl => {
-                f.write_str("refusing to send a bearer token over plain http to a host that is not a loopback address")
-            }
         }
     }
 }
@@ -142,10 +136,7 @@ impl StdError for Error {
             | Self::Tls(e)
             | Self::Io(e)
             | Self::Http(e) => Some(e),
-            Self::BodyTooLarge { .. }
-            | Self::RedirectFollowed
-            | Self::ClientSetup { .. }
-            | Self::InsecureUrl => None,
+            Self::BodyTooLarge { .. } | Self::RedirectFollowed | Self::ClientSetup { .. } => None,
         }
     }
 }

@@ -9,8 +9,8 @@ mod error;
 mod flows;
 mod transport;
 
-pub use bearer::BearerResponse;
 pub use error::Error;
 pub use pkce_flow;
+pub use pkce_flow::BearerResponse;
 pub use reqwest;
 pub use transport::{Transport, USER_AGENT_VALUE};

@@ -1,12 +1,11 @@
 //! The driver: one generic loop, and the one place where a flow request becomes a reqwest
 //! request with its policy applied.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
-use reqwest::{Client, RequestBuilder, Url, redirect};
+use reqwest::{Client, RequestBuilder, redirect};
 
 use crate::Error;
 
@@ -246,19 +245,5 @@ impl Received {
             }
         }
         response
-    }
-}
-
-/// Whether a URL may carry a bearer token: `https`, or `http` to a loopback IP literal (the
-/// token then never leaves the machine).
-pub(crate) fn may_carry_token(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => url
-            .host_str()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|h| h.parse::<IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback()),
-        _ => false,
     }
 }

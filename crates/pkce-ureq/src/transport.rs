@@ -252,20 +252,6 @@ impl Received {
     }
 }
 
-/// Whether a URI may carry a bearer token: `https`, or `http` to a loopback IP literal (the
-/// token then never leaves the machine).
-pub(crate) fn may_carry_token(uri: &Uri) -> bool {
-    match uri.scheme_str() {
-        Some("https") => true,
-        Some("http") => uri
-            .host()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|h| h.parse::<IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback()),
-        _ => false,
-    }
-}
-
 /// ureq's default resolver runs every lookup that has a deadline on a fresh thread (so that
 /// the deadline holds), even for an IP literal, and it resolves before it looks for a pooled
 /// connection: every request to `127.0.0.1` paid a thread spawn and join, which made

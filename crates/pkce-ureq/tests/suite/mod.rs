@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use pkce_flow::bearer::BearerErrorCode;
 use pkce_flow::pkce_core::form::Pairs;
 use pkce_flow::{
-    Client, ClientBuilder, ClientSecret, DiscoveryKind, LoopbackHttp, Quirk, RequestPolicy,
-    ResponseError, TokenErrorCode, TokenExchange, TokenResponse,
+    Client, ClientBuilder, ClientSecret, DiscoveryKind, EndpointError, LoopbackHttp, Quirk,
+    RequestPolicy, ResponseError, TokenErrorCode, TokenExchange, TokenResponse,
 };
 use pkce_testkit::{AuthServer, Endpoint, Misbehavior, ServerConfig, UserAgent, clients};
 
@@ -657,9 +657,9 @@ scenario! {
         let tokens = wait!(transport.exchange(approve(&client(&server, Auth::Public), &mut Secrets::default()))).unwrap();
         // A documentation address (RFC 5737): nothing is sent, so nothing needs to listen.
         let error = wait!(transport.bearer_get("http://192.0.2.1/userinfo", tokens.access_token())).unwrap_err();
-        assert!(matches!(error, Error::InsecureUrl), "{error:?}");
+        assert!(matches!(error, Error::Flow(pkce_flow::Error::ResourceUrl(EndpointError::Insecure))), "{error:?}");
         let error = wait!(transport.bearer_get("http://localhost/userinfo", tokens.access_token())).unwrap_err();
-        assert!(matches!(error, Error::InsecureUrl), "{error:?}");
+        assert!(matches!(error, Error::Flow(pkce_flow::Error::ResourceUrl(EndpointError::Insecure))), "{error:?}");
     }
 }
 
