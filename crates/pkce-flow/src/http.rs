@@ -144,6 +144,13 @@ impl HttpRequest {
         .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
+    /// Whether a header's value holds a credential (`authorization`, RFC 9110 §11.6.2): a
+    /// driver marks it sensitive so that its HTTP library's logs and `Debug` hide it.
+    #[must_use]
+    pub fn is_secret_header(name: &str) -> bool {
+        name.eq_ignore_ascii_case("authorization")
+    }
+
     /// The body, already form-encoded; it may hold secrets.
     #[must_use]
     pub fn body(&self) -> &[u8] {

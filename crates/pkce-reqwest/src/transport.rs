@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
-use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
+use reqwest::header::{HeaderMap, USER_AGENT};
 use reqwest::{Client, RequestBuilder, redirect};
 
 use crate::Error;
@@ -190,18 +190,15 @@ impl Transport {
     }
 }
 
-/// Builds the request with the policy's total timeout, and marks `Authorization` values
+/// Builds the request with the policy's total timeout, and marks credential header values
 /// sensitive so that `http`'s `Debug` hides them.
-pub(crate) fn prepare(
-    builder: RequestBuilder,
-    policy: &RequestPolicy,
-) -> Result<reqwest::Request, Error> {
+fn prepare(builder: RequestBuilder, policy: &RequestPolicy) -> Result<reqwest::Request, Error> {
     let mut request = builder
         .timeout(policy.timeout)
         .build()
         .map_err(Error::from_reqwest)?;
     for (name, value) in request.headers_mut().iter_mut() {
-        if name == AUTHORIZATION {
+        if HttpRequest::is_secret_header(name.as_str()) {
             value.set_sensitive(true);
         }
     }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
-use ureq::http::header::{AUTHORIZATION, USER_AGENT};
+use ureq::http::header::USER_AGENT;
 use ureq::http::{self, HeaderMap, HeaderValue, Uri};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -193,11 +193,10 @@ impl Transport {
     }
 }
 
-/// A header value; the `Authorization` value is marked sensitive so that `http`'s `Debug`
-/// hides it.
+/// A header value; a credential is marked sensitive so that `http`'s `Debug` hides it.
 pub(crate) fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(value).map_err(|e| http_error(e.into()))?;
-    if name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+    if HttpRequest::is_secret_header(name) {
         value.set_sensitive(true);
     }
     Ok(value)
