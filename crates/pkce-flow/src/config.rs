@@ -49,7 +49,7 @@ impl ClientAuth {
 pub enum Quirk {
     /// `"expires_in":"3600"` (a string of digits; Azure AD v1).
     StringExpiresIn,
-    /// `"expires":3600` in place of `expires_in` (seed 004).
+    /// `"expires":3600` in place of `expires_in` (some servers do).
     ExpiresField,
     /// No `token_type`: assume `Bearer`.
     MissingTokenType,
@@ -517,9 +517,6 @@ impl ClientBuilder {
             client_id: &self.client_id,
             auth: &self.auth,
             redirect_uri: &redirect_uri,
-            scope: scope.as_deref(),
-            authorization_endpoint: &authorization_endpoint,
-            authorization_params: &self.authorization_params,
             token_params: &self.token_params,
             refresh_params: &self.refresh_params,
         });

@@ -296,7 +296,7 @@ pub enum ResponseError {
     UnexpectedContentType,
     /// The body is larger than the policy's cap.
     TooLarge,
-    /// The body is not a JSON object (syntax, depth, a duplicate member, or not an object).
+    /// The body is not one JSON object in UTF-8 (syntax, depth, or not an object).
     Json,
     /// A required member is absent.
     MissingField(&'static str),

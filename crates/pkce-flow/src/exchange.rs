@@ -2,10 +2,10 @@
 
 use core::mem;
 
-use serde::Deserialize;
-
 use crate::error::{Error, Misuse, ResponseError, TokenError, TokenErrorCode};
 use crate::http::{HttpRequest, HttpResponse, Poll, RequestPolicy};
+use crate::json::{json_members, json_object};
+use crate::loose::Loose;
 use crate::text::UntrustedText;
 
 /// `Ready → Awaiting → Done → Finished`; any error moves to `Finished`.
@@ -101,57 +101,21 @@ impl<T> OneShot<T> {
     }
 }
 
-/// The body as a JSON object: a single leading UTF-8 BOM is skipped (policy P-13), and the
-/// text must start with `{` (serde would also accept an array for a struct).
-pub(crate) fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ResponseError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    if start.and_then(|i| body.get(i)) != Some(&b'{') {
-        return Err(ResponseError::Json);
-    }
-    // JSON text must be UTF-8 as a whole (RFC 8259 §8.1); serde_json checks only the
-    // strings it keeps, and skips ignored members unchecked (found by fuzzing).
-    let text = core::str::from_utf8(body).map_err(|_| ResponseError::Json)?;
-    serde_json::from_str(text).map_err(|e| {
-        // serde's derived deserializers refuse a repeated member with this message; it is
-        // the only way to tell that case apart, and it matters (no "last one wins").
-        let mut probe = DuplicateProbe(false);
-        let _ = core::fmt::write(&mut probe, format_args!("{e}"));
-        if probe.0 {
-            ResponseError::DuplicateField
-        } else {
-            ResponseError::Json
-        }
-    })
-}
-
-/// Looks for "duplicate field" in a formatted error without allocating.
-struct DuplicateProbe(bool);
-
-impl core::fmt::Write for DuplicateProbe {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0 |= s.contains("duplicate field");
-        Ok(())
-    }
-}
-
 /// An RFC 6749 §5.2 error body.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct ErrorBody<'a> {
-    #[serde(borrow)]
-    error: Option<crate::loose::Loose<'a>>,
-    #[serde(borrow)]
-    error_description: Option<crate::loose::Loose<'a>>,
-    #[serde(borrow)]
-    error_uri: Option<crate::loose::Loose<'a>>,
+    error: Option<Loose<'a>>,
+    error_description: Option<Loose<'a>>,
+    error_uri: Option<Loose<'a>>,
 }
+json_members!(ErrorBody<'a> { error, error_description, error_uri });
 
 /// Parses an OAuth error body if it is one: `Some` when `error` is a string.
 pub(crate) fn oauth_error(status: u16, body: &[u8]) -> Option<TokenError> {
     let parsed: ErrorBody<'_> = json_object(body).ok()?;
     let code = parsed.error?.into_str()?;
-    let text = |v: Option<crate::loose::Loose<'_>>| {
-        v.and_then(crate::loose::Loose::into_str)
+    let text = |v: Option<Loose<'_>>| {
+        v.and_then(Loose::into_str)
             .map(|s| UntrustedText::new(s.into_owned()))
     };
     Some(TokenError {

@@ -32,6 +32,8 @@ impl Method {
 }
 
 /// What a driver must enforce for one request. The flow decides it; a driver never relaxes it.
+/// Beyond these limits, a driver never follows a redirect (a 307 or 308 would re-send a code
+/// or credentials to another origin, RFC 9700 §4.11) and never resends a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestPolicy {
     /// The most response-body bytes to read; past it the driver stops reading and fails
@@ -41,20 +43,6 @@ pub struct RequestPolicy {
     pub timeout: Duration,
     /// The time limit for establishing the connection (default 10 s).
     pub connect_timeout: Duration,
-    /// Whether the driver may resend the request after a failure. False for every request
-    /// that carries a single-use credential (a code) or changes server state; true only
-    /// for discovery.
-    pub retry_allowed: bool,
-}
-
-impl RequestPolicy {
-    /// Redirects are never followed: 307/308 would re-send credentials to another origin
-    /// (standards.md §15, item 21). This is not configurable, and exists as a method so the
-    /// rule is visible at every driver.
-    #[must_use]
-    pub const fn follow_redirects(&self) -> bool {
-        false
-    }
 }
 
 impl Default for RequestPolicy {
@@ -63,7 +51,6 @@ impl Default for RequestPolicy {
             max_response_bytes: 1024 * 1024,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            retry_allowed: false,
         }
     }
 }
@@ -187,14 +174,9 @@ impl Drop for HttpRequest {
     }
 }
 
-/// The headers the flow reads; a driver may pass every header, the rest are ignored.
-const RELEVANT_HEADERS: [&str; 5] = [
-    "content-type",
-    "www-authenticate",
-    "retry-after",
-    "location",
-    "dpop-nonce",
-];
+/// The headers the flow reads: the media type of a body, the delay of a 429/503, and a
+/// protected resource's challenge. A driver may pass every header; the rest are ignored.
+const RELEVANT_HEADERS: [&str; 3] = ["content-type", "retry-after", "www-authenticate"];
 const MAX_HEADERS: usize = 8;
 
 /// A response as received, borrowing the driver's buffers. Only the headers the flow reads

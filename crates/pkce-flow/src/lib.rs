@@ -55,7 +55,7 @@
 //! # A whole flow, with canned responses
 //!
 //! ```
-//! use pkce_flow::{Client, Exchange, HttpResponse, LoopbackHttp, Poll};
+//! use pkce_flow::{Client, Exchange, HttpResponse, Poll};
 //! # use rand_chacha::rand_core::SeedableRng;
 //! # fn main() -> Result<(), Box<dyn core::error::Error>> {
 //! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
@@ -85,7 +85,6 @@
 //! let Poll::Done(tokens) = exchange.poll_output()? else { unreachable!() };
 //! assert_eq!(tokens.expires_at(1_700_000_000), Some(1_700_003_600));
 //! assert_eq!(format!("{:?}", tokens.access_token()), "AccessToken(<redacted>)");
-//! # let _ = LoopbackHttp::Refuse;
 //! # Ok(()) }
 //! ```
 //!
@@ -95,7 +94,6 @@
 //! |---|---|
 //! | `serde` | `Serialize`/`Deserialize` for [`StoredAuthorization`] (and the secret newtypes) |
 //! | `zeroize` | wipes verifiers, states, codes, tokens, secrets and request bodies on drop |
-//! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -111,32 +109,14 @@ mod endpoint;
 mod error;
 mod exchange;
 mod http;
+mod json;
 mod loose;
 mod request;
 mod resource;
 mod revoke;
-mod scan;
 mod secret;
 mod text;
 mod token;
-
-/// Internal parsers, for the fuzz targets' differential oracles only (feature `fuzzing`).
-/// Not a stable API.
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing {
-    /// Whether the token response scanner (the fast path) agrees with the serde parser:
-    /// `None` when the scanner declined the body, else whether both gave the same members.
-    #[must_use]
-    pub fn token_scan_agrees(body: &[u8]) -> Option<bool> {
-        let mut fast = crate::token::RawToken::default();
-        if !crate::scan::token(body, &mut fast) {
-            return None;
-        }
-        let slow = crate::exchange::json_object::<crate::token::RawToken<'_>>(body).ok();
-        Some(slow.as_ref() == Some(&fast))
-    }
-}
 
 pub use authorize::{
     AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl,

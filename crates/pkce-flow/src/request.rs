@@ -1,9 +1,9 @@
-//! Building the back-channel POSTs (form body, client authentication, headers) and the
-//! authorization URL, from parts encoded once per client.
+//! Building the back-channel POSTs (form body, client authentication, headers) from parts
+//! encoded once per client, and the text helpers the authorization URL shares.
 //!
-//! Everything in a request that depends only on the configuration (the endpoint, the client
-//! id, the redirect URI, the scope, extra parameters, the credentials) is form-encoded once,
-//! at [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
+//! Everything in a back-channel request that depends only on the configuration (the
+//! redirect URI, extra parameters, the credentials) is form-encoded once, at
+//! [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
 //! the few per-request values (state, challenge, code, verifier, token) written into one
 //! exactly sized buffer: one allocation, one pass. Parameters keep the order of the RFC
 //! examples.
@@ -20,10 +20,6 @@ use crate::secret::ClientSecret;
 
 /// The configuration-only parts of every request, form-encoded.
 pub(crate) struct Prebuilt {
-    /// `endpoint?response_type=code&client_id=…&redirect_uri=…[&scope=…]&state=`.
-    pub(crate) authorize_head: String,
-    /// `&name=value` for every extra authorization parameter.
-    pub(crate) authorize_tail: String,
     /// `&redirect_uri=…` for the code exchange.
     pub(crate) exchange_redirect: String,
     /// `&name=value` for every extra token request parameter.
@@ -42,26 +38,12 @@ pub(crate) struct Parts<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) auth: &'a ClientAuth,
     pub(crate) redirect_uri: &'a str,
-    pub(crate) scope: Option<&'a str>,
-    pub(crate) authorization_endpoint: &'a str,
-    pub(crate) authorization_params: &'a [(String, String)],
     pub(crate) token_params: &'a [(String, String)],
     pub(crate) refresh_params: &'a [(String, String)],
 }
 
 impl Prebuilt {
     pub(crate) fn new(p: &Parts<'_>) -> Self {
-        let mut authorize_head = String::from(p.authorization_endpoint);
-        push_separator(&mut authorize_head);
-        let mut form = FormEncoder::new(&mut authorize_head);
-        let _ = form.append_pair("response_type", "code");
-        let _ = form.append_pair("client_id", p.client_id);
-        let _ = form.append_pair("redirect_uri", p.redirect_uri);
-        if let Some(scope) = p.scope {
-            let _ = form.append_pair("scope", scope);
-        }
-        authorize_head.push_str("&state=");
-
         let exchange_redirect =
             concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(p.redirect_uri)]);
 
@@ -80,8 +62,6 @@ impl Prebuilt {
             ClientAuth::None | ClientAuth::Post(_) => None,
         };
         Self {
-            authorize_head,
-            authorize_tail: continued_owned(p.authorization_params),
             exchange_redirect,
             exchange_tail: continued_owned(p.token_params),
             refresh_tail: continued_owned(p.refresh_params),
@@ -130,7 +110,6 @@ impl fmt::Debug for Prebuilt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Lengths only: the credentials may hold the client secret.
         f.debug_struct("Prebuilt")
-            .field("authorize_head_len", &self.authorize_head.len())
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }

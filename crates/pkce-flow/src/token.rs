@@ -5,12 +5,12 @@ use alloc::string::String;
 use alloc::sync::Arc;
 
 use pkce_core::CodeVerifier;
-use serde::Deserialize;
 
 use crate::config::{ClientConfig, Quirk, QuirkSet};
 use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
-use crate::exchange::{OneShot, error_status, json_object, oauth_error};
+use crate::exchange::{OneShot, error_status, oauth_error};
 use crate::http::{Exchange, HttpResponse, Poll};
+use crate::json::{json_members, json_object};
 use crate::loose::Loose;
 use crate::request::{Piece, concat};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
@@ -89,27 +89,28 @@ impl TokenResponse {
     }
 }
 
-/// Every member the token parser reads, each as it came. Filled by the scanner
-/// ([`crate::scan::token`]) or by serde, which must agree.
-#[derive(Debug, Default, Deserialize, PartialEq)]
+/// Every member the token parser reads, each as it came.
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct RawToken<'a> {
-    #[serde(borrow)]
     pub(crate) access_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) token_type: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) expires_in: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) expires: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) refresh_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) scope: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) id_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) error: Option<Loose<'a>>,
 }
+json_members!(RawToken<'a> {
+    access_token,
+    token_type,
+    expires_in,
+    expires,
+    refresh_token,
+    scope,
+    id_token,
+    error,
+});
 
 /// Parses a token endpoint response under the configured quirks.
 ///
@@ -128,13 +129,7 @@ pub fn parse_token_response(
     if !response.is_json() {
         return Err(ResponseError::UnexpectedContentType.into());
     }
-    // The common case, a flat object of plain strings and integers, takes one pass of the
-    // scanner; anything unusual (an escape, an `error`, a wrong type, a duplicate, a quirk)
-    // goes to serde, which names exactly what is wrong. Both give the same `RawToken`.
-    let mut raw = RawToken::default();
-    if !crate::scan::token(response.body(), &mut raw) {
-        raw = json_object::<RawToken<'_>>(response.body())?;
-    }
+    let raw = json_object::<RawToken<'_>>(response.body())?;
     if let Some(Loose::Str(code)) = &raw.error {
         if quirks.contains(Quirk::ErrorWith200) {
             return Err(oauth_error(response.status(), response.body())
@@ -175,7 +170,8 @@ pub fn parse_token_response(
     };
     let refresh_token = match raw.refresh_token {
         None => None,
-        // An empty string is not a replacement (RFC 6749 §6 is silent; policy RF-4).
+        // An empty string is not a replacement: RFC 6749 §6 is silent, and an empty token
+        // could never be used, so the old one is kept (policy P-11).
         Some(Loose::Str(s)) if s.is_empty() => None,
         Some(Loose::Str(s)) if is_vschar_string(&s) => Some(RefreshToken::new(s.into_owned())),
         Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("refresh_token").into()),
