@@ -11,6 +11,8 @@ mod bench;
 mod fuzz;
 mod nostd;
 mod size;
+#[cfg(test)]
+mod tidy;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>

@@ -6,10 +6,11 @@ use crate::{Result, cargo};
 
 pub(crate) const TARGET: &str = "thumbv7em-none-eabihf";
 
-/// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`. If the
+/// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`, and pkce-flow
+/// (which needs `alloc`) without its optional features. If the
 /// target cannot be installed, falls back to proving from `cargo tree` that nothing in
 /// pkce-core's dependency tree enables `std`, and says so loudly.
-pub(crate) fn run_nostd() -> Result {
+pub(crate) fn run() -> Result {
     if ensure_target().is_err() {
         eprintln!(
             "\n!!! xtask nostd: the {TARGET} target could not be installed.\n\
@@ -34,22 +35,18 @@ pub(crate) fn run_nostd() -> Result {
         }
         crate::run(&mut cmd)?;
     }
-    if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
-        crate::run(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "pkce-flow",
-            "--target",
-            TARGET,
-            "--no-default-features",
-        ]))?;
-    }
-    eprintln!("\nxtask nostd: pkce-core builds for {TARGET}");
+    crate::run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "pkce-flow",
+        "--target",
+        TARGET,
+        "--no-default-features",
+    ]))?;
+    eprintln!("\nxtask nostd: pkce-core and pkce-flow build for {TARGET}");
     Ok(())
 }
-
-pub(crate) use run_nostd as run;
 
 /// Installs the bare-metal target with rustup if it is missing (shared with `size`).
 pub(crate) fn ensure_target() -> Result {

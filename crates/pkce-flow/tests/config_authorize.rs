@@ -1,4 +1,5 @@
-//! Configuration validation (bad-inputs E: V-11..V-15) and the authorization request (TV-AZ).
+//! Configuration validation (client ID, endpoints, redirect URIs, scopes, extra parameters)
+//! and the authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -14,7 +15,7 @@ fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
 }
 
 #[test]
-fn v11_redirect_uri_rules() {
+fn redirect_uri_rules() {
     let cases = [
         ("callback", ConfigError::RedirectRelative),
         ("https://app.example/cb#x", ConfigError::RedirectFragment),
@@ -36,7 +37,7 @@ fn v11_redirect_uri_rules() {
 }
 
 #[test]
-fn v12_scope_tokens() {
+fn scope_tokens() {
     for bad in ["a\"b", "a\\b", "", "read\u{e9}"] {
         assert_eq!(
             config_err(builder().scope(bad)),
@@ -96,7 +97,7 @@ fn endpoints_must_be_https_without_fragment() {
 }
 
 #[test]
-fn v15_endpoint_query_must_not_hold_our_parameters() {
+fn endpoint_query_must_not_hold_our_parameters() {
     assert_eq!(
         config_err(builder().authorization_endpoint("https://as.example/authorize?client_id=x")),
         ConfigError::Endpoint("authorization_endpoint", EndpointError::ReservedParameter)
@@ -171,7 +172,7 @@ fn config_errors_never_show_the_secret() {
 }
 
 #[test]
-fn tv_az_1_authorization_url_parses_back_to_exactly_our_parameters() {
+fn authorization_url_parses_back_to_exactly_our_parameters() {
     let c = builder()
         .redirect_uri("https://client.example.com/cb")
         .build()
@@ -194,7 +195,7 @@ fn tv_az_1_authorization_url_parses_back_to_exactly_our_parameters() {
 }
 
 #[test]
-fn tv_az_2_endpoint_query_is_kept_byte_for_byte() {
+fn endpoint_query_is_kept_byte_for_byte() {
     let c = builder()
         .authorization_endpoint("https://as.example/authorize?tenant=a%20b")
         .build()

@@ -1,4 +1,4 @@
-//! Discovery: well-known URLs (TV-MD-1..7), issuer equality, metadata validation, probing.
+//! Discovery: well-known URLs (RFC 8414 §3.1, OpenID Discovery §4), issuer equality, metadata validation, probing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -10,7 +10,7 @@ use pkce_flow::{
 };
 
 #[test]
-fn tv_md_well_known_urls() {
+fn well_known_urls_insert_the_suffix_per_rfc8414() {
     let rows = [
         (
             "https://example.com",
@@ -50,7 +50,7 @@ fn tv_md_well_known_urls() {
 }
 
 #[test]
-fn tv_md_7_invalid_issuers() {
+fn invalid_issuers_have_no_well_known_url() {
     for bad in [
         "https://example.com?x=1",
         "https://example.com#f",
@@ -156,7 +156,7 @@ fn metadata_rules() {
         discover("https://as.example", no_token.into()).unwrap_err(),
         ResponseError::MissingField("token_endpoint").into()
     );
-    // P-5: a boolean given as a string is invalid metadata.
+    // A boolean given as a string is invalid metadata (no type coercion).
     let stringly = metadata_json("https://as.example", "").replace(":true", ":\"true\"");
     assert!(discover("https://as.example", stringly).is_err());
 }
@@ -299,14 +299,13 @@ fn discovery_request_is_a_get_that_may_be_retried() {
             "https://as.example/.well-known/openid-configuration"
         )
     );
-    assert!(r.policy().retry_allowed && r.body().is_empty());
+    assert!(r.body().is_empty());
 }
 
 #[test]
-fn discovery_takes_a_policy_but_stays_retryable() {
+fn discovery_takes_a_policy() {
     let policy = pkce_flow::RequestPolicy {
         max_response_bytes: 10,
-        retry_allowed: false,
         ..Default::default()
     };
     let mut d = Discovery::new(
@@ -318,7 +317,6 @@ fn discovery_takes_a_policy_but_stays_retryable() {
     .with_policy(policy);
     let r = request_of(&mut d);
     assert_eq!(r.policy().max_response_bytes, 10);
-    assert!(r.policy().retry_allowed);
     let body: &'static [u8] = Box::leak(
         metadata_json("https://as.example", "")
             .into_bytes()

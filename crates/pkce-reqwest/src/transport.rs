@@ -97,9 +97,8 @@ impl Transport {
 
     /// Drives an exchange to its end: the one generic loop. Each request the exchange asks
     /// for is sent once, never resent (a single-use code must not be replayed; whether a
-    /// whole exchange may be repeated is the caller's decision, see
-    /// [`RequestPolicy::retry_allowed`]), and its response, whatever the status, goes back to
-    /// the exchange, which makes every OAuth decision.
+    /// whole exchange may be repeated is the caller's decision), and its response, whatever
+    /// the status, goes back to the exchange, which makes every OAuth decision.
     ///
     /// # Errors
     /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
