@@ -56,7 +56,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
     ok("listening");
 
     steps.next("Discover its metadata (RFC 8414, falling back to OpenID Connect Discovery)");
-    let transport = Transport::new();
+    let transport = Transport::new()?;
     let discovery = pkce_flow::Discovery::new(
         server.issuer(),
         DiscoveryKind::Probe,

@@ -53,7 +53,7 @@ impl ResourceRequest {
     ///
     /// # Errors
     /// [`Error::ResourceUrl`] for any other URL (plain `http` elsewhere, a fragment, user
-    /// information, characters a URL parser would repair); [`ResponseError::InvalidValue`]
+    /// information, characters a URL parser would repair); [`crate::ResponseError::InvalidValue`]
     /// for a token that cannot be a header value.
     pub fn get(url: &str, token: &AccessToken) -> Result<Self, Error> {
         check_endpoint(url, LoopbackHttp::DangerouslyAllow).map_err(Error::ResourceUrl)?;

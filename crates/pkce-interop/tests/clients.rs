@@ -69,7 +69,7 @@ impl Driver for Reqwest {
 }
 
 fn ureq() -> Ureq {
-    Ureq(pkce_ureq::Transport::new())
+    Ureq(pkce_ureq::Transport::new().unwrap())
 }
 
 fn reqwest() -> Reqwest {

@@ -38,11 +38,11 @@ pub enum Error {
         limit: usize,
     },
     /// The HTTP client answered with the response of another URL than the one requested: it
-    /// followed a redirect. The response was discarded. [`crate::Transport::with_client`]
-    /// refuses such clients, so this is a second line of defence.
+    /// followed a redirect. The response was discarded. Every client of this crate is built
+    /// with `redirect::Policy::none()`, so this is a second line of defence.
     RedirectFollowed,
-    /// The given HTTP client cannot enforce the request policy or would panic; see
-    /// [`crate::Transport::with_client`].
+    /// The HTTP client cannot be set up: rustls refuses the configuration, or the flow asked
+    /// for a method reqwest cannot send.
     ClientSetup {
         /// What is wrong with it.
         reason: &'static str,

@@ -12,11 +12,6 @@ use crate::Error;
 /// The `User-Agent` of every request: `pkce-reqwest/<version>`.
 pub const USER_AGENT_VALUE: &str = concat!("pkce-reqwest/", env!("CARGO_PKG_VERSION"));
 
-/// What `Client`'s `Debug` shows for a client built with `redirect::Policy::none()`. reqwest
-/// offers no other way to read a client's redirect policy; should the format ever change,
-/// every client is refused (fail closed) and this crate's tests say so.
-const NO_REDIRECT_DEBUG: &str = r#"redirect_policy: "Policy(None)""#;
-
 /// Sends the requests of `pkce-flow` exchanges over a reqwest [`Client`], enforcing the
 /// [`RequestPolicy`] each one carries.
 ///
@@ -53,27 +48,25 @@ impl Transport {
         })
     }
 
-    /// A transport over a client the caller already has (proxy, pool or TLS settings).
+    /// A transport over a client built from the caller's builder (proxy, pool or TLS
+    /// settings). The transport sets the parts of the policy that reqwest fixes per client
+    /// before it builds: no redirects (`redirect::Policy::none()`, whatever the builder said:
+    /// a followed 307 or 308 would re-send the code, the verifier and the client credentials
+    /// to the `Location`) and no retries (`retry::never()`). The rest of the policy is
+    /// applied per request: the total timeout (which also bounds connecting; the builder's
+    /// own `connect_timeout` applies as configured) and the body cap.
     ///
-    /// The client must be built with `.redirect(reqwest::redirect::Policy::none())`. Unlike
-    /// ureq, reqwest has no per-request redirect setting, and noticing a followed redirect
-    /// afterwards is too late: a 307 or 308 would already have re-sent the code, the
-    /// verifier and the client credentials to the `Location`. So a client that may follow
-    /// redirects is refused here, before anything is sent (and a followed redirect is still
-    /// detected, as [`Error::RedirectFollowed`]). The rest of the policy is applied per
-    /// request: the total timeout (which also bounds connecting; the client's own
-    /// `connect_timeout` applies as configured) and the body cap. Give it
-    /// `.retry(reqwest::retry::never())` too: reqwest's default only resends HTTP/2
-    /// requests the server refused unprocessed, but nothing needs resending here.
+    /// Bring the TLS configuration in the builder (`tls_backend_preconfigured`) or install a
+    /// process-wide rustls crypto provider: this crate enables reqwest without one.
     ///
     /// # Errors
-    /// [`Error::ClientSetup`] when the client may follow redirects.
-    pub fn with_client(client: Client) -> Result<Self, Error> {
-        if !format!("{client:?}").contains(NO_REDIRECT_DEBUG) {
-            return Err(Error::ClientSetup {
-                reason: "it may follow redirects; build it with .redirect(reqwest::redirect::Policy::none())",
-            });
-        }
+    /// [`Error::Http`] when reqwest cannot build the client.
+    pub fn with_client_builder(builder: reqwest::ClientBuilder) -> Result<Self, Error> {
+        let client = builder
+            .redirect(redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .build()
+            .map_err(Error::from_reqwest)?;
         Ok(Self {
             client,
             resource_policy: RequestPolicy::default(),

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), BoxError> {
     let args = parse_args()?;
-    let transport = Transport::new();
+    let transport = Transport::new()?;
     let metadata = transport.discover(&args.issuer, DiscoveryKind::Probe, args.loopback)?;
     let (listener, pending) = start(&args, &metadata)?;
     let exchange = wait_for_callback(&listener, pending)?;

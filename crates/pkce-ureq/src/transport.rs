@@ -29,18 +29,16 @@ pub struct Transport {
     resource_policy: RequestPolicy,
 }
 
-impl Default for Transport {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Transport {
     /// A transport with its own agent: rustls with the *ring* provider, the Mozilla roots
     /// (webpki-roots), no redirects, HTTP error statuses returned as responses, and the
     /// default policy's timeouts (every request then sets its own).
-    #[must_use]
-    pub fn new() -> Self {
+    ///
+    /// # Errors
+    /// None with this crate's settings; the signature matches pkce-reqwest's
+    /// `Transport::new`, whose HTTP client builder is fallible, so that code moves between
+    /// the twins unchanged.
+    pub fn new() -> Result<Self, Error> {
         let policy = RequestPolicy::default();
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
@@ -60,10 +58,10 @@ impl Transport {
             DefaultConnector::default(),
             LiteralFirstResolver::default(),
         );
-        Self {
+        Ok(Self {
             agent,
             resource_policy: policy,
-        }
+        })
     }
 
     /// A transport over an agent the caller already has (proxy, pool or TLS settings).

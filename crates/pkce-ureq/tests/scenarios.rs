@@ -36,7 +36,7 @@ macro_rules! wait {
 }
 
 fn new_transport() -> transport::Transport {
-    transport::Transport::new()
+    transport::Transport::new().unwrap()
 }
 
 mod suite;
