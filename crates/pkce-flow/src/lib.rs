@@ -100,10 +100,12 @@
 
 extern crate alloc;
 
+mod auth;
 mod authorize;
 pub mod bearer;
+mod builder;
 mod callback;
-mod config;
+mod client;
 mod discovery;
 mod endpoint;
 mod error;
@@ -111,6 +113,9 @@ mod exchange;
 mod http;
 mod json;
 mod loose;
+mod par;
+mod quirk;
+mod refresh;
 mod request;
 mod resource;
 mod revoke;
@@ -118,12 +123,11 @@ mod secret;
 mod text;
 mod token;
 
-pub use authorize::{
-    AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl,
-    StoredAuthorization,
-};
+pub use auth::ClientAuth;
+pub use authorize::{AuthorizationUrl, PendingAuthorization, StoredAuthorization};
+pub use builder::ClientBuilder;
 pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
-pub use config::{Client, ClientAuth, ClientBuilder, Quirk, QuirkSet};
+pub use client::Client;
 pub use discovery::{
     Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url,
     parse_metadata,
@@ -134,9 +138,12 @@ pub use error::{
     Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+pub use par::{PushedAuthorization, PushedAuthorizationUrl};
 pub use pkce_core;
+pub use quirk::{Quirk, QuirkSet};
+pub use refresh::RefreshExchange;
 pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
-pub use token::{RefreshExchange, TokenExchange, TokenResponse, parse_token_response};
+pub use token::{TokenExchange, TokenResponse, parse_token_response};

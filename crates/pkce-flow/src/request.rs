@@ -14,7 +14,7 @@ use core::fmt;
 
 use pkce_core::form::{FormEncoder, encode_component, encoded_len, encoded_pairs_len};
 
-use crate::config::ClientAuth;
+use crate::auth::ClientAuth;
 use crate::http::{HttpRequest, Method, RequestPolicy};
 use crate::secret::ClientSecret;
 

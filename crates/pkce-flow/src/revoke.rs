@@ -1,6 +1,6 @@
 //! Token revocation (RFC 7009).
 
-use crate::config::Client;
+use crate::client::Client;
 use crate::error::{Error, Misuse, ResponseError};
 use crate::exchange::{OneShot, error_status};
 use crate::http::{Exchange, HttpResponse, Poll};
