@@ -311,6 +311,16 @@ fn undefined_citations(text: &str, architecture: &str, documents: &[String]) -> 
     found
 }
 
+/// The shipped binary's manifest: pkce-testkit (run by `pkce demo`) without its `tls`
+/// feature, which would compile the test certificate's private key into the binary.
+fn cli_carries_no_key(cli_manifest: &str) -> Vec<String> {
+    cli_manifest
+        .lines()
+        .filter(|l| l.trim_start().starts_with("pkce-testkit") && l.contains("tls"))
+        .map(|l| format!("pkce-cli enables pkce-testkit's tls: {}", l.trim()))
+        .collect()
+}
+
 // ---- the tree ----------------------------------------------------------------------------
 
 fn root() -> PathBuf {
@@ -423,6 +433,13 @@ fn library_code_never_panics() {
 }
 
 #[test]
+fn the_cli_carries_no_private_key() {
+    report(cli_carries_no_key(&read(
+        &root().join("crates/pkce-cli/Cargo.toml"),
+    )));
+}
+
+#[test]
 fn every_rust_file_opens_with_a_doc_line() {
     let problems = rust_files()
         .into_iter()
@@ -498,6 +515,15 @@ fn panic_check_finds_unwrap_outside_tests_only() {
     let planted = "fn f() { x.unwrap(); }\n// y.unwrap() in a comment\n#[cfg(test)]\nmod tests { fn g() { z.expect(\"\"); } }";
     assert_eq!(no_panics(planted), ["line 1: .unwrap()"]);
     assert_eq!(no_panics("fn f() { panic!(\"no\") }").len(), 1);
+}
+
+#[test]
+fn key_check_finds_the_tls_feature_on_the_cli() {
+    assert!(cli_carries_no_key("pkce-testkit = { workspace = true, optional = true }").is_empty());
+    assert_eq!(
+        cli_carries_no_key("pkce-testkit = { workspace = true, features = [\"tls\"] }").len(),
+        1
+    );
 }
 
 #[test]
