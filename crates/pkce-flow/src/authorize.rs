@@ -11,7 +11,7 @@ use pkce_core::{CodeChallenge, CodeVerifier, Nonce, State};
 use rand_core::TryCryptoRng;
 
 use crate::client::{Client, ClientConfig};
-use crate::error::{Error, Misuse};
+use crate::error::{Error, Mismatch};
 use crate::request::push_separator;
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
@@ -120,7 +120,7 @@ impl Client {
         rng: &mut R,
     ) -> Result<(AuthorizationUrl, PendingAuthorization), Error> {
         if self.config.par_required {
-            return Err(Misuse::ParRequired.into());
+            return Err(Error::ParRequired);
         }
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
@@ -141,7 +141,7 @@ impl Client {
     /// Restores a stored pending authorization for this client.
     ///
     /// # Errors
-    /// [`Misuse::ForeignAuthorization`] when it was made for another client id, redirect
+    /// [`Mismatch::ForeignAuthorization`] when it was made for another client id, redirect
     /// URI, issuer or token endpoint (RFC 9700 §4.4.2: the token request goes only where the
     /// authorization request was meant to go).
     pub fn resume(&self, stored: StoredAuthorization) -> Result<PendingAuthorization, Error> {
@@ -151,7 +151,7 @@ impl Client {
             && stored.issuer.as_deref() == c.issuer.as_deref()
             && stored.token_endpoint == *c.token_endpoint;
         if !same {
-            return Err(Misuse::ForeignAuthorization.into());
+            return Err(Mismatch::ForeignAuthorization.into());
         }
         Ok(PendingAuthorization {
             config: Arc::clone(&self.config),

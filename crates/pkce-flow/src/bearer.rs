@@ -72,7 +72,7 @@ pub struct Challenge {
 ///
 /// # Errors
 /// [`ResponseError::MalformedChallenge`] on a syntax error (an unterminated quoted string, a
-/// missing scheme); [`ResponseError::TooLarge`] past [`MAX_CHALLENGE_BYTES`].
+/// missing scheme); [`ResponseError::ChallengeTooLarge`] past [`MAX_CHALLENGE_BYTES`].
 pub fn parse_challenges<'v>(
     values: impl IntoIterator<Item = &'v str>,
 ) -> Result<Vec<Challenge>, Error> {
@@ -81,7 +81,7 @@ pub fn parse_challenges<'v>(
     for value in values {
         total = total.saturating_add(value.len());
         if total > MAX_CHALLENGE_BYTES {
-            return Err(ResponseError::TooLarge.into());
+            return Err(ResponseError::ChallengeTooLarge.into());
         }
         Parser {
             s: value.as_bytes(),

@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
-use crate::error::{Error, ResponseError};
+use crate::error::{Error, MetadataError, ResponseError};
 use crate::exchange::OneShot;
 use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 use crate::json::{json_members, json_object};
@@ -134,7 +134,7 @@ pub fn parse_metadata(
     let raw: RawMetadata = json_object(body)?;
     let found = raw.issuer.ok_or(ResponseError::MissingField("issuer"))?;
     if found != issuer {
-        return Err(ResponseError::IssuerMismatch.into());
+        return Err(MetadataError::IssuerMismatch.into());
     }
     let required =
         |name: &'static str, v: Option<String>| v.ok_or(ResponseError::MissingField(name));
@@ -144,13 +144,13 @@ pub fn parse_metadata(
         .response_types_supported
         .ok_or(ResponseError::MissingField("response_types_supported"))?;
     if !types.iter().any(|t| t == "code") {
-        return Err(ResponseError::CodeFlowUnsupported.into());
+        return Err(MetadataError::CodeFlowUnsupported.into());
     }
-    let check = |name: &'static str, v: Option<&String>| -> Result<(), ResponseError> {
+    let check = |name: &'static str, v: Option<&String>| -> Result<(), MetadataError> {
         v.map_or(Ok(()), |u| {
             check_endpoint(u, loopback)
                 .map(|_| ())
-                .map_err(|e| ResponseError::InvalidEndpoint(name, e))
+                .map_err(|e| MetadataError::InvalidEndpoint(name, e))
         })
     };
     check("authorization_endpoint", Some(&authorization_endpoint))?;

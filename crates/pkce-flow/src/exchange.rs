@@ -86,7 +86,7 @@ impl<T> OneShot<T> {
         }
         self.step = Step::Finished;
         if response.body().len() > self.max_body {
-            return Err(ResponseError::TooLarge.into());
+            return Err(ResponseError::BodyTooLarge.into());
         }
         if self.redirect_is_error && (300..400).contains(&response.status()) {
             return Err(ResponseError::UnexpectedRedirect {

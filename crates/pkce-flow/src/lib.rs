@@ -134,8 +134,8 @@ pub use discovery::{
 };
 pub use endpoint::LoopbackHttp;
 pub use error::{
-    AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError, Error,
-    Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
+    Action, AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError,
+    Error, MetadataError, Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 pub use par::{PushedAuthorization, PushedAuthorizationUrl};

@@ -26,7 +26,9 @@ impl Client {
         rng: &mut R,
     ) -> Result<PushedAuthorization, Error> {
         let c = &*self.config;
-        let endpoint = c.par_endpoint.as_ref().ok_or(Misuse::NoParEndpoint)?;
+        let endpoint = c.par_endpoint.as_ref().ok_or(Error::NotConfigured(
+            "pushed_authorization_request_endpoint",
+        ))?;
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
         // RFC 9126 §2.1: the body holds every authorization request parameter, client_id
@@ -104,7 +106,7 @@ impl Exchange for PushedAuthorization {
             let body: ParBody<'_> = json_object(r.body())?;
             let request_uri = match body.request_uri {
                 Some(Loose::Str(s)) if s.len() > MAX_REQUEST_URI => {
-                    return Err(ResponseError::TooLarge.into());
+                    return Err(ResponseError::InvalidValue("request_uri").into());
                 }
                 Some(Loose::Str(s)) if crate::secret::is_vschar_string(&s) => s,
                 Some(Loose::Str(_)) => {

@@ -102,7 +102,7 @@ fn large_headers_are_refused_in_linear_time() {
     let huge = format!("Bearer {}", "a=b, ".repeat(20_000));
     assert_eq!(
         bearer_challenge([huge.as_str()]).unwrap_err(),
-        Error::Response(ResponseError::TooLarge)
+        Error::Response(ResponseError::ChallengeTooLarge)
     );
     let many = format!("Bearer {}", "x=1, ".repeat(3_000));
     assert!(bearer_challenge([many.as_str()]).unwrap().is_some());

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use pkce_flow::{Client, ClientSecret, ConfigError, EndpointError, Error, Misuse};
+use pkce_flow::{Client, ClientSecret, ConfigError, EndpointError, Error, Mismatch};
 
 fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
     match b.build().unwrap_err() {
@@ -319,13 +319,13 @@ fn par_required_refuses_plain_authorize_and_missing_endpoints_are_misuse() {
         .unwrap();
     assert_eq!(
         no_endpoints.push_authorization(&mut rng()).unwrap_err(),
-        Misuse::NoParEndpoint.into()
+        Error::NotConfigured("pushed_authorization_request_endpoint")
     );
     assert_eq!(
         no_endpoints
             .revoke_access_token(&pkce_flow::AccessToken::new("t".into()))
             .unwrap_err(),
-        Misuse::NoRevocationEndpoint.into()
+        Error::NotConfigured("revocation_endpoint")
     );
 }
 
@@ -352,7 +352,7 @@ fn stored_authorization_round_trips_and_is_bound_to_its_client() {
     let stored: pkce_flow::StoredAuthorization = serde_json::from_str(&json).unwrap();
     assert_eq!(
         other.resume(stored).unwrap_err(),
-        Misuse::ForeignAuthorization.into()
+        Mismatch::ForeignAuthorization.into()
     );
     let tampered = json.replace(&state, "short");
     assert!(serde_json::from_str::<pkce_flow::StoredAuthorization>(&tampered).is_err());

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use pkce_flow::{
     Client, ConfigError, Discovery, DiscoveryKind, Error, Exchange, HttpResponse, LoopbackHttp,
-    ResponseError, ServerMetadata, oauth_metadata_url, openid_configuration_url,
+    MetadataError, ResponseError, ServerMetadata, oauth_metadata_url, openid_configuration_url,
 };
 
 #[test]
@@ -102,7 +102,7 @@ fn metadata_issuer_must_match_exactly() {
             metadata_json("https://as.example/", "")
         )
         .unwrap_err(),
-        ResponseError::IssuerMismatch.into()
+        MetadataError::IssuerMismatch.into()
     );
     assert_eq!(
         discover(
@@ -110,7 +110,7 @@ fn metadata_issuer_must_match_exactly() {
             metadata_json("https://as.example", "")
         )
         .unwrap_err(),
-        ResponseError::IssuerMismatch.into()
+        MetadataError::IssuerMismatch.into()
     );
     // JSON escaping is removed before comparing (RFC 8414 §4).
     assert!(
@@ -143,13 +143,13 @@ fn metadata_rules() {
     ];
     for (extra, name) in bad {
         assert!(
-            matches!(discover("https://as.example", metadata_json("https://as.example", extra)), Err(Error::Response(ResponseError::InvalidEndpoint(n, _))) if n == name)
+            matches!(discover("https://as.example", metadata_json("https://as.example", extra)), Err(Error::Metadata(MetadataError::InvalidEndpoint(n, _))) if n == name)
         );
     }
     let no_code = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","token_endpoint":"https://as.example/t","response_types_supported":["token"]}"#;
     assert_eq!(
         discover("https://as.example", no_code.into()).unwrap_err(),
-        ResponseError::CodeFlowUnsupported.into()
+        MetadataError::CodeFlowUnsupported.into()
     );
     let no_token = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","response_types_supported":["code"]}"#;
     assert_eq!(
@@ -278,7 +278,7 @@ fn probe_falls_through_only_on_404() {
     );
     assert_eq!(
         r.unwrap_err(),
-        ResponseError::IssuerMismatch.into(),
+        MetadataError::IssuerMismatch.into(),
         "a 200 that fails validation is final"
     );
 }
@@ -327,7 +327,7 @@ fn discovery_takes_a_policy() {
             HttpResponse::new(200, body).with_header("content-type", "application/json")
         )
         .unwrap_err(),
-        ResponseError::TooLarge.into()
+        ResponseError::BodyTooLarge.into()
     );
 }
 

@@ -476,7 +476,7 @@ fn long_hostile_description_is_truncated_and_escaped() {
 fn body_over_the_cap_is_too_large() {
     let big = vec![b' '; 1024 * 1024 + 1];
     let r = HttpResponse::new(200, &big).with_header("content-type", "application/json");
-    assert_eq!(parse(r).unwrap_err(), ResponseError::TooLarge.into());
+    assert_eq!(parse(r).unwrap_err(), ResponseError::BodyTooLarge.into());
 }
 
 #[test]
@@ -702,7 +702,10 @@ fn par_response_rules() {
         )
         .into_boxed_str(),
     );
-    assert_eq!(par(201, huge).unwrap_err(), ResponseError::TooLarge.into());
+    assert_eq!(
+        par(201, huge).unwrap_err(),
+        ResponseError::InvalidValue("request_uri").into()
+    );
 }
 
 // ---- the poll loop itself ----

@@ -146,7 +146,7 @@ impl Transport {
             .await
             .map_err(Error::from_reqwest)?;
         if response.url() != &url {
-            return Err(Error::RedirectFollowed);
+            return Err(Error::UnexpectedRedirect);
         }
         let status = response.status().as_u16();
         let limit = policy.max_response_bytes;

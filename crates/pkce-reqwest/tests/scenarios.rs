@@ -67,6 +67,12 @@ impl Driver for Reqwest {
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
         self.1.block_on(self.0.bearer_get(url, token))
     }
+    fn action(error: &Self::Error) -> pkce_flow::Action {
+        error.action()
+    }
+    fn is_invalid_grant(error: &Self::Error) -> bool {
+        error.is_invalid_grant()
+    }
     fn fault(error: &Self::Error) -> Fault<'_> {
         match error {
             transport::Error::Flow(e) => Fault::Flow(e),
@@ -75,7 +81,7 @@ impl Driver for Reqwest {
             transport::Error::Tls(_) => Fault::Tls,
             transport::Error::Io(_) => Fault::Io,
             transport::Error::BodyTooLarge { limit } => Fault::BodyTooLarge { limit: *limit },
-            transport::Error::RedirectFollowed => Fault::RedirectFollowed,
+            transport::Error::UnexpectedRedirect => Fault::UnexpectedRedirect,
             _ => Fault::Other,
         }
     }

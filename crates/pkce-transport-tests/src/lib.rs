@@ -57,6 +57,10 @@ pub trait Driver {
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error>;
     /// Which fault an error of this transport is, for the scenarios' assertions.
     fn fault(error: &Self::Error) -> Fault<'_>;
+    /// The transport error's `action()`.
+    fn action(error: &Self::Error) -> pkce_flow::Action;
+    /// The transport error's `is_invalid_grant()`.
+    fn is_invalid_grant(error: &Self::Error) -> bool;
 }
 
 /// The faults the twin transports' errors share, by the same names.
@@ -78,7 +82,7 @@ pub enum Fault<'e> {
         limit: usize,
     },
     /// A redirect was followed by the HTTP client.
-    RedirectFollowed,
+    UnexpectedRedirect,
     /// Anything else.
     Other,
 }

@@ -537,6 +537,14 @@ pub fn tampered_code_gives_invalid_grant<D: Driver>() {
         }
         other => panic!("expected invalid_grant, got {other:?}"),
     }
+    // The common questions, on the transport's error, and the flow's error found by a
+    // downcast through the chain.
+    assert!(D::is_invalid_grant(&error));
+    assert_eq!(D::action(&error), pkce_flow::Action::LoginAgain);
+    let flow = std::error::Error::source(&error)
+        .and_then(|e| e.downcast_ref::<pkce_flow::Error>())
+        .expect("source() is the flow's error");
+    assert!(flow.is_invalid_grant());
     secrets.assert_absent_from(&error);
     assert_eq!(server.hits(Endpoint::Token), 1);
 }
@@ -631,6 +639,7 @@ pub fn stall_times_out<D: Driver>() {
     let started = Instant::now();
     let error = failing_token_endpoint::<D>(Misbehavior::Stall { secs: 20 }, one_second);
     assert!(matches!(D::fault(&error), Fault::Timeout), "{error:?}");
+    assert_eq!(D::action(&error), pkce_flow::Action::RetryLater);
     let elapsed = started.elapsed();
     assert!(
         elapsed >= Duration::from_secs(1) && elapsed < Duration::from_secs(8),

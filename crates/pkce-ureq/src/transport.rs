@@ -71,7 +71,7 @@ impl Transport {
     /// timeouts, and its body is read with the policy's cap. Two things stay the caller's
     /// responsibility, because ureq cannot show them: a middleware of the agent must not
     /// resend requests or follow redirects itself (a followed redirect is detected, after
-    /// the fact, as [`Error::RedirectFollowed`]), and `RootCerts::PlatformVerifier` needs
+    /// the fact, as [`Error::UnexpectedRedirect`]), and `RootCerts::PlatformVerifier` needs
     /// ureq's `platform-verifier` feature.
     ///
     /// # Errors
@@ -172,7 +172,7 @@ impl Transport {
             .build();
         let response = self.agent.run(request).map_err(Error::from_ureq)?;
         if response.get_uri() != uri {
-            return Err(Error::RedirectFollowed);
+            return Err(Error::UnexpectedRedirect);
         }
         let status = response.status().as_u16();
         let (parts, body) = response.into_parts();

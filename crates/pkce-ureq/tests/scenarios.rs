@@ -63,6 +63,12 @@ impl Driver for Ureq {
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
         self.0.bearer_get(url, token)
     }
+    fn action(error: &Self::Error) -> pkce_flow::Action {
+        error.action()
+    }
+    fn is_invalid_grant(error: &Self::Error) -> bool {
+        error.is_invalid_grant()
+    }
     fn fault(error: &Self::Error) -> Fault<'_> {
         match error {
             transport::Error::Flow(e) => Fault::Flow(e),
@@ -71,7 +77,7 @@ impl Driver for Ureq {
             transport::Error::Tls(_) => Fault::Tls,
             transport::Error::Io(_) => Fault::Io,
             transport::Error::BodyTooLarge { limit } => Fault::BodyTooLarge { limit: *limit },
-            transport::Error::RedirectFollowed => Fault::RedirectFollowed,
+            transport::Error::UnexpectedRedirect => Fault::UnexpectedRedirect,
             _ => Fault::Other,
         }
     }
@@ -217,7 +223,7 @@ fn with_agent_detects_a_middleware_that_answers_for_another_url() {
         )
         .unwrap_err();
     assert!(
-        matches!(error, transport::Error::RedirectFollowed),
+        matches!(error, transport::Error::UnexpectedRedirect),
         "{error:?}"
     );
     assert_eq!(server.hits(Endpoint::Metadata), 0);

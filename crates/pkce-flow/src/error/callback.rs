@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-/// The callback does not belong to the pending authorization, or came from another issuer.
+/// The callback (or a stored authorization) does not belong to this pending authorization
+/// or client, or came from another issuer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Mismatch {
@@ -16,6 +17,9 @@ pub enum Mismatch {
     /// `iss` is not the expected issuer, compared as exact strings (mix-up attack,
     /// RFC 9207 §2.4); reported even when the response is an error.
     IssuerMismatch,
+    /// A stored authorization was resumed with a client configured for another client id,
+    /// redirect URI, issuer or token endpoint (RFC 9700 §4.4.2).
+    ForeignAuthorization,
 }
 
 impl fmt::Display for Mismatch {
@@ -28,6 +32,9 @@ impl fmt::Display for Mismatch {
             }
             Self::IssuerMismatch => {
                 "the response comes from another issuer than the one asked (possible mix-up attack)"
+            }
+            Self::ForeignAuthorization => {
+                "the stored authorization belongs to another client or server"
             }
         })
     }

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-/// The API was used out of order. Never a panic.
+/// The API was called out of order: a mistake of the calling program, never caused by what
+/// a server or browser sent. Never a panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Misuse {
@@ -12,14 +13,6 @@ pub enum Misuse {
     NoRequestOutstanding,
     /// The exchange already finished (or failed) and was used again.
     Finished,
-    /// No revocation endpoint is configured.
-    NoRevocationEndpoint,
-    /// No PAR endpoint is configured.
-    NoParEndpoint,
-    /// The server requires PAR (`require_pushed_authorization_requests`); use it.
-    ParRequired,
-    /// A stored authorization was resumed with a client configured for another server.
-    ForeignAuthorization,
 }
 
 impl fmt::Display for Misuse {
@@ -32,12 +25,6 @@ impl fmt::Display for Misuse {
                 "handle_response called with no request outstanding; call poll_output first"
             }
             Self::Finished => "the exchange is finished and cannot be used again",
-            Self::NoRevocationEndpoint => "no revocation endpoint is configured",
-            Self::NoParEndpoint => "no pushed authorization request endpoint is configured",
-            Self::ParRequired => "the server requires pushed authorization requests",
-            Self::ForeignAuthorization => {
-                "the stored authorization belongs to another client or server"
-            }
         })
     }
 }

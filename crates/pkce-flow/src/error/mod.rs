@@ -6,14 +6,18 @@
 
 use core::fmt;
 
+mod action;
 mod callback;
 mod config;
+mod metadata;
 mod misuse;
 mod oauth;
 mod response;
 
+pub use action::Action;
 pub use callback::{CallbackError, Mismatch};
 pub use config::{ConfigError, EndpointError};
+pub use metadata::MetadataError;
 pub use misuse::Misuse;
 pub use oauth::{AuthorizationError, AuthorizationErrorCode, TokenError, TokenErrorCode};
 pub use response::ResponseError;
@@ -27,14 +31,25 @@ pub enum Error {
     Authorization(AuthorizationError),
     /// The token, PAR or revocation endpoint answered with an OAuth error (RFC 6749 §5.2).
     Token(TokenError),
-    /// The callback's `state` or `iss` does not match the pending authorization.
+    /// The callback's `state` or `iss` does not match the pending authorization, or a stored
+    /// authorization belongs to another client.
     Mismatch(Mismatch),
     /// The callback is malformed.
     Callback(CallbackError),
-    /// A response from an endpoint is not what the protocol allows.
+    /// A response is not what the protocol allows (status, media type, JSON framing, members).
     Response(ResponseError),
-    /// The configuration is invalid (reported by `build`, never at use).
+    /// A metadata document cannot be used (discovery).
+    Metadata(MetadataError),
+    /// The configuration is invalid. Reported by the constructors (`ClientBuilder::build`,
+    /// `Discovery::new`, `Client::refresh_with_scope` for its scope), never while an exchange
+    /// runs.
     Config(ConfigError),
+    /// The client was asked for an exchange its configuration has no endpoint for (the
+    /// endpoint's name: `revocation_endpoint`, `pushed_authorization_request_endpoint`).
+    NotConfigured(&'static str),
+    /// The server requires pushed authorization requests
+    /// (`require_pushed_authorization_requests`): use `Client::push_authorization`.
+    ParRequired,
     /// The API was called out of order.
     Misuse(Misuse),
     /// The caller's random number generator failed; nothing was sent.
@@ -51,7 +66,10 @@ impl fmt::Display for Error {
             Self::Mismatch(e) => write!(f, "callback rejected: {e}"),
             Self::Callback(e) => write!(f, "invalid callback: {e}"),
             Self::Response(e) => write!(f, "invalid response: {e}"),
+            Self::Metadata(e) => write!(f, "unusable metadata: {e}"),
             Self::Config(e) => write!(f, "invalid configuration: {e}"),
+            Self::NotConfigured(endpoint) => write!(f, "no {endpoint} is configured"),
+            Self::ParRequired => f.write_str("the server requires pushed authorization requests"),
             Self::Misuse(e) => write!(f, "API misuse: {e}"),
             Self::Rng(e) => e.fmt(f),
             Self::ResourceUrl(e) => write!(f, "the resource URL may not carry a token: {e}"),
@@ -76,6 +94,7 @@ from_impls!(
     Mismatch => Mismatch,
     CallbackError => Callback,
     ResponseError => Response,
+    MetadataError => Metadata,
     ConfigError => Config,
     Misuse => Misuse
 );

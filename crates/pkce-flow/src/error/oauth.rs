@@ -28,6 +28,17 @@ macro_rules! error_codes {
             }
         }
 
+        impl $name {
+            /// The wire value (for `Other`, the raw text the server sent).
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)*
+                    Self::Other(code) => code.raw(),
+                }
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {

@@ -2,10 +2,10 @@
 
 use core::fmt;
 
-use crate::error::{EndpointError, TokenErrorCode};
+use crate::error::TokenErrorCode;
 use crate::text::UntrustedText;
 
-/// A response that breaks the protocol.
+/// A response that breaks the protocol: its status, media type, JSON framing or members.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResponseError {
@@ -29,8 +29,11 @@ pub enum ResponseError {
     },
     /// The `Content-Type` is not `application/json`.
     UnexpectedContentType,
-    /// The body is larger than the policy's cap.
-    TooLarge,
+    /// The body is larger than the policy's cap (the transports report the same fault, met
+    /// while reading, under the same name).
+    BodyTooLarge,
+    /// The `WWW-Authenticate` values together pass their cap.
+    ChallengeTooLarge,
     /// The body is not one JSON object in UTF-8 (syntax, depth, or not an object).
     Json,
     /// A required member is absent.
@@ -46,12 +49,6 @@ pub enum ResponseError {
     UnsupportedTokenType(UntrustedText),
     /// A 200 response carrying an OAuth `error` member (quirk `ErrorWith200` not enabled).
     ErrorWithSuccessStatus(TokenErrorCode),
-    /// The metadata's `issuer` is not the issuer the document was fetched for.
-    IssuerMismatch,
-    /// The metadata lacks `"code"` in `response_types_supported`.
-    CodeFlowUnsupported,
-    /// An endpoint in the metadata is unacceptable.
-    InvalidEndpoint(&'static str, EndpointError),
     /// A `WWW-Authenticate` header could not be parsed.
     MalformedChallenge,
 }
@@ -74,7 +71,10 @@ impl fmt::Display for ResponseError {
                 "the revocation endpoint is unavailable (503); the token may still be valid",
             ),
             Self::UnexpectedContentType => f.write_str("the content type is not application/json"),
-            Self::TooLarge => f.write_str("the response body is larger than allowed"),
+            Self::BodyTooLarge => f.write_str("the response body is larger than allowed"),
+            Self::ChallengeTooLarge => {
+                f.write_str("the WWW-Authenticate header is larger than allowed")
+            }
             Self::Json => {
                 f.write_str("the body is not a well-formed JSON object with unique members")
             }
@@ -84,13 +84,6 @@ impl fmt::Display for ResponseError {
             Self::InvalidValue(name) => write!(f, "the member {name} has an invalid value"),
             Self::UnsupportedTokenType(t) => write!(f, "unsupported token_type {t}"),
             Self::ErrorWithSuccessStatus(code) => write!(f, "HTTP 200 carrying the error {code}"),
-            Self::IssuerMismatch => {
-                f.write_str("the metadata's issuer differs from the expected issuer")
-            }
-            Self::CodeFlowUnsupported => {
-                f.write_str("the server does not support response_type=code")
-            }
-            Self::InvalidEndpoint(name, e) => write!(f, "{name}: {e}"),
             Self::MalformedChallenge => f.write_str("malformed WWW-Authenticate challenge"),
         }
     }
