@@ -180,11 +180,13 @@ const RELEVANT_HEADERS: [&str; 3] = ["content-type", "retry-after", "www-authent
 const MAX_HEADERS: usize = 8;
 
 /// A response as received, borrowing the driver's buffers. Only the headers the flow reads
-/// are kept (up to eight, without allocating).
+/// are kept (up to eight, without allocating). Header values are bytes: a value with
+/// obs-text (bytes 0x80-0xFF, RFC 9110 §5.5) reaches the flow as sent, and the flow decides
+/// what to make of it.
 #[derive(Clone, Debug)]
 pub struct HttpResponse<'a> {
     status: u16,
-    headers: heapless::Vec<(&'a str, &'a str), MAX_HEADERS>,
+    headers: heapless::Vec<(&'a str, &'a [u8]), MAX_HEADERS>,
     body: &'a [u8],
 }
 
@@ -208,6 +210,12 @@ impl<'a> HttpResponse<'a> {
 
     /// Adds a header in place; see [`Self::with_header`].
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
+        self.push_header_bytes(name, value.as_bytes());
+    }
+
+    /// Adds a header whose value is bytes as received (which may not be UTF-8). A driver
+    /// passes every value this way and drops none.
+    pub fn push_header_bytes(&mut self, name: &'a str, value: &'a [u8]) {
         if RELEVANT_HEADERS
             .iter()
             .any(|h| h.eq_ignore_ascii_case(name))
@@ -230,14 +238,20 @@ impl<'a> HttpResponse<'a> {
         self.body
     }
 
-    /// The first value of a header, by case-insensitive name.
+    /// The first value of a header, by case-insensitive name, if it is UTF-8.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.headers_named(name).next()
     }
 
-    /// Every value of a header, by case-insensitive name.
+    /// Every UTF-8 value of a header, by case-insensitive name.
     pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        self.header_bytes_named(name)
+            .filter_map(|v| core::str::from_utf8(v).ok())
+    }
+
+    /// Every value of a header as bytes, by case-insensitive name.
+    pub fn header_bytes_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
         self.headers
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))

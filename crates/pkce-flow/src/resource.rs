@@ -88,7 +88,7 @@ impl Exchange for ResourceRequest {
             // RFC 6750 §3: the challenge that says why a token was refused comes with 401
             // (invalid or expired token) or 403 (insufficient scope).
             let challenge = if matches!(status, 401 | 403) {
-                bearer_challenge(r.headers_named("www-authenticate"))?
+                bearer_challenge(r.header_bytes_named("www-authenticate"))?
             } else {
                 None
             };

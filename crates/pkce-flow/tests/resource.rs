@@ -127,3 +127,19 @@ fn a_body_over_the_policy_cap_is_refused() {
             .is_err()
     );
 }
+
+#[test]
+fn a_challenge_with_obs_text_is_read_from_its_bytes() {
+    let value: &[u8] = b"Bearer realm=\"caf\xe9\", error=\"insufficient_scope\", scope=\"a b\"";
+    let mut response = HttpResponse::new(403, b"");
+    response.push_header_bytes("WWW-Authenticate", value);
+    assert_eq!(
+        response.header("www-authenticate"),
+        None,
+        "not UTF-8, so not a str"
+    );
+    let challenge = answer(response).unwrap().challenge.expect("a challenge");
+    assert_eq!(challenge.error, Some(BearerErrorCode::InsufficientScope));
+    assert_eq!(challenge.scope, ["a", "b"]);
+    assert_eq!(challenge.realm.unwrap().raw(), "caf\u{fffd}");
+}

@@ -126,6 +126,7 @@ macro_rules! scenarios {
             untrusted_tls_certificate_is_refused
             bearer_token_never_goes_over_plain_http_elsewhere
             userinfo_without_a_valid_token_gets_a_challenge
+            obs_text_in_a_challenge_reaches_the_flow
         );
     };
     (@tests $driver:ty; $($name:ident)*) => {

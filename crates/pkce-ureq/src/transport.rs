@@ -236,13 +236,12 @@ pub(crate) struct Received {
 }
 
 impl Received {
-    /// The flow's view of it. Every header is offered; the flow keeps the ones it reads.
+    /// The flow's view of it. Every header is offered as the bytes received, none dropped;
+    /// the flow keeps the ones it reads.
     pub(crate) fn as_response(&self) -> HttpResponse<'_> {
         let mut response = HttpResponse::new(self.status, &self.body);
         for (name, value) in &self.headers {
-            if let Ok(value) = value.to_str() {
-                response.push_header(name.as_str(), value);
-            }
+            response.push_header_bytes(name.as_str(), value.as_bytes());
         }
         response
     }

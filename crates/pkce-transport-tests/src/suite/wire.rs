@@ -6,7 +6,7 @@ use super::*;
 
 /// A one-shot HTTP server on loopback that records the request it gets (head and body) and
 /// answers `reply`; for what the testkit cannot show: the bytes on the wire.
-fn recording_server(reply: &'static str) -> (String, std::thread::JoinHandle<String>) {
+fn recording_server(reply: &'static [u8]) -> (String, std::thread::JoinHandle<String>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -35,7 +35,7 @@ fn recording_server(reply: &'static str) -> (String, std::thread::JoinHandle<Str
             assert!(n > 0, "the body ended early");
             seen.extend_from_slice(&buf[..n]);
         }
-        stream.write_all(reply.as_bytes()).unwrap();
+        stream.write_all(reply).unwrap();
         String::from_utf8(seen).unwrap()
     });
     (url, handle)
@@ -45,7 +45,7 @@ pub fn requests_go_out_exactly_as_the_flow_describes_them<D: Driver>() {
     let server = AuthServer::start().unwrap();
     let reply = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 25\r\n\
                  Connection: close\r\n\r\n{\"error\":\"invalid_grant\"}";
-    let (recorder, request) = recording_server(reply);
+    let (recorder, request) = recording_server(reply.as_bytes());
     let client = builder(&server, Auth::Post)
         .token_endpoint(&format!("{recorder}/token?tenant=a"))
         .build()
@@ -92,7 +92,7 @@ pub fn requests_go_out_exactly_as_the_flow_describes_them<D: Driver>() {
 
 pub fn a_get_goes_out_without_a_body<D: Driver>() {
     let reply = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    let (recorder, request) = recording_server(reply);
+    let (recorder, request) = recording_server(reply.as_bytes());
     let error = D::new()
         .discover(
             &recorder,
@@ -196,5 +196,27 @@ pub fn bearer_token_never_goes_over_plain_http_elsewhere<D: Driver>() {
             pkce_flow::Error::ResourceUrl(EndpointError::Insecure)
         ),
         "{error:?}"
+    );
+}
+
+pub fn obs_text_in_a_challenge_reaches_the_flow<D: Driver>() {
+    // `é` in Latin-1 (0xE9) inside a quoted string: obs-text (RFC 9110 §5.6.4), which no
+    // HTTP library turns into a `str`. The transport passes the bytes; the flow reads the
+    // challenge and keeps the byte as U+FFFD.
+    let reply: &[u8] = b"HTTP/1.1 401 Unauthorized\r\n\
+        WWW-Authenticate: Bearer realm=\"caf\xe9\", error=\"invalid_token\"\r\n\
+        Content-Length: 0\r\nConnection: close\r\n\r\n";
+    let (server, request) = recording_server(reply);
+    let token = pkce_flow::AccessToken::new("a-token".to_owned());
+    let answer = D::new()
+        .bearer_get(&format!("{server}/userinfo"), &token)
+        .unwrap();
+    request.join().unwrap();
+    assert_eq!(answer.status, 401);
+    let challenge = answer.challenge.expect("the challenge, obs-text and all");
+    assert_eq!(challenge.error, Some(BearerErrorCode::InvalidToken));
+    assert_eq!(
+        challenge.realm.map(|r| r.raw().to_owned()).as_deref(),
+        Some("caf\u{fffd}")
     );
 }
