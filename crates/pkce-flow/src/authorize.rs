@@ -12,7 +12,7 @@ use rand_core::TryCryptoRng;
 
 use crate::client::{Client, ClientConfig};
 use crate::error::{Error, Mismatch};
-use crate::request::push_separator;
+use crate::params::{client_params, extra_params, request_params};
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
 /// verifier), so it may be shown to the user.
@@ -124,17 +124,25 @@ impl Client {
         }
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
-        let params = authorization_params(&pending, &challenge, true);
-        let endpoint = &self.config.authorization_endpoint;
-        // Measured, then written once: one allocation, one pass.
-        let mut url = String::with_capacity(endpoint.len() + 1 + encoded_pairs_len(params.clone()));
-        url.push_str(endpoint);
-        push_separator(&mut url);
-        let mut form = FormEncoder::new(&mut url);
-        for (name, value) in params {
+        let p = &self.config.prebuilt;
+        // The list of `params.rs`: its configuration-only parts were encoded at `build`
+        // (the head ends with them, the tail holds the extras); the request's own part is
+        // measured, then everything is written once: one allocation, one pass.
+        let fresh = request_params(
+            pending.state.expose_secret(),
+            &challenge,
+            pending.nonce.as_ref().map(Nonce::expose_secret),
+        );
+        let len =
+            p.authorize_head.len() + 1 + encoded_pairs_len(fresh.clone()) + p.authorize_tail.len();
+        let mut url = String::with_capacity(len);
+        url.push_str(&p.authorize_head);
+        let mut form = FormEncoder::continuing(&mut url);
+        for (name, value) in fresh {
             // Writing into a String cannot fail.
             let _ = form.append_pair(name, value);
         }
+        url.push_str(&p.authorize_tail);
         Ok((AuthorizationUrl(url), pending))
     }
 
@@ -181,30 +189,24 @@ impl Client {
     }
 }
 
-/// Every authorization request parameter, in order, each exactly once: RFC 6749 §4.1.1,
-/// RFC 7636 §4.3, the OpenID Connect `nonce`, then the configured extras. The authorization
-/// URL and the PAR body (RFC 9126 §2.1) are both written from this one list.
+/// Every authorization request parameter, in order, each exactly once (see `params.rs`):
+/// the PAR body is written from this.
 pub(crate) fn authorization_params<'a>(
     pending: &'a PendingAuthorization,
     challenge: &'a CodeChallenge,
     with_client_id: bool,
 ) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
     let c = &*pending.config;
-    [
-        Some(("response_type", "code")),
-        with_client_id.then_some(("client_id", &*c.client_id)),
-        Some(("redirect_uri", &*c.redirect_uri)),
-        c.scope.as_deref().map(|scope| ("scope", scope)),
-        Some(("state", pending.state.expose_secret())),
-        Some(("code_challenge", challenge.as_str())),
-        Some(("code_challenge_method", challenge.method().as_str())),
-        pending.nonce.as_ref().map(|n| ("nonce", n.expose_secret())),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(
-        c.authorization_params
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
+    client_params(
+        &c.client_id,
+        &c.redirect_uri,
+        c.scope.as_deref(),
+        with_client_id,
     )
+    .chain(request_params(
+        pending.state.expose_secret(),
+        challenge,
+        pending.nonce.as_ref().map(Nonce::expose_secret),
+    ))
+    .chain(extra_params(&c.authorization_params))
 }

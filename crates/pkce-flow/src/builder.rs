@@ -373,6 +373,9 @@ impl ClientBuilder {
             client_id: &self.client_id,
             auth: &self.auth,
             redirect_uri: &redirect_uri,
+            scope: scope.as_deref(),
+            authorization_endpoint: &authorization_endpoint,
+            authorization_params: &self.authorization_params,
             token_params: &self.token_params,
             refresh_params: &self.refresh_params,
         });

@@ -114,6 +114,7 @@ mod http;
 mod json;
 mod loose;
 mod par;
+mod params;
 mod quirk;
 mod refresh;
 mod request;

@@ -16,10 +16,17 @@ use pkce_core::form::{FormEncoder, encode_component, encoded_len, encoded_pairs_
 
 use crate::auth::ClientAuth;
 use crate::http::{HttpRequest, Method, RequestPolicy};
+use crate::params::{client_params, extra_params};
 use crate::secret::ClientSecret;
 
 /// The configuration-only parts of every request, form-encoded.
 pub(crate) struct Prebuilt {
+    /// `endpoint?response_type=code&client_id=…&redirect_uri=…[&scope=…]`: the endpoint and
+    /// [`crate::params::client_params`].
+    pub(crate) authorize_head: String,
+    /// `&name=value` for every extra authorization parameter
+    /// ([`crate::params::extra_params`]).
+    pub(crate) authorize_tail: String,
     /// `&redirect_uri=…` for the code exchange.
     pub(crate) exchange_redirect: String,
     /// `&name=value` for every extra token request parameter.
@@ -38,12 +45,22 @@ pub(crate) struct Parts<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) auth: &'a ClientAuth,
     pub(crate) redirect_uri: &'a str,
+    pub(crate) scope: Option<&'a str>,
+    pub(crate) authorization_endpoint: &'a str,
+    pub(crate) authorization_params: &'a [(String, String)],
     pub(crate) token_params: &'a [(String, String)],
     pub(crate) refresh_params: &'a [(String, String)],
 }
 
 impl Prebuilt {
     pub(crate) fn new(p: &Parts<'_>) -> Self {
+        let mut authorize_head = String::from(p.authorization_endpoint);
+        push_separator(&mut authorize_head);
+        let mut form = FormEncoder::new(&mut authorize_head);
+        for (name, value) in client_params(p.client_id, p.redirect_uri, p.scope, true) {
+            // Writing into a String cannot fail.
+            let _ = form.append_pair(name, value);
+        }
         let exchange_redirect =
             concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(p.redirect_uri)]);
 
@@ -62,6 +79,8 @@ impl Prebuilt {
             ClientAuth::None | ClientAuth::Post(_) => None,
         };
         Self {
+            authorize_head,
+            authorize_tail: continued(extra_params(p.authorization_params)),
             exchange_redirect,
             exchange_tail: continued_owned(p.token_params),
             refresh_tail: continued_owned(p.refresh_params),
@@ -110,6 +129,7 @@ impl fmt::Debug for Prebuilt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Lengths only: the credentials may hold the client secret.
         f.debug_struct("Prebuilt")
+            .field("authorize_head_len", &self.authorize_head.len())
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
