@@ -6,13 +6,13 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use pkce_core::form::{FormEncoder, encoded_pairs_len};
 use pkce_core::{CodeChallenge, CodeVerifier, Nonce, State};
 use rand_core::TryCryptoRng;
 
 use crate::client::{Client, ClientConfig};
 use crate::error::{Error, Mismatch};
 use crate::params::{client_params, extra_params, request_params};
+use crate::request::{Piece, concat};
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
 /// verifier), so it may be shown to the user.
@@ -126,24 +126,27 @@ impl Client {
         let challenge = pending.verifier.challenge();
         let p = &self.config.prebuilt;
         // The list of `params.rs`: its configuration-only parts were encoded at `build`
-        // (the head ends with them, the tail holds the extras); the request's own part is
-        // measured, then everything is written once: one allocation, one pass.
+        // (the head ends with them, the tail holds the extras). The request's own part is
+        // written as is: its names are literals and its values (state, challenge, method,
+        // nonce) base64url or `S256`, which form encoding leaves unchanged. Joined by
+        // `concat`: measured, then written once, one allocation.
         let fresh = request_params(
             pending.state.expose_secret(),
             &challenge,
             pending.nonce.as_ref().map(Nonce::expose_secret),
         );
-        let len =
-            p.authorize_head.len() + 1 + encoded_pairs_len(fresh.clone()) + p.authorize_tail.len();
-        let mut url = String::with_capacity(len);
-        url.push_str(&p.authorize_head);
-        let mut form = FormEncoder::continuing(&mut url);
-        for (name, value) in fresh {
-            // Writing into a String cannot fail.
-            let _ = form.append_pair(name, value);
+        let mut pieces = [Piece::Raw(""); 18];
+        pieces[0] = Piece::Raw(&p.authorize_head);
+        for (slot, (name, value)) in pieces[1..17].chunks_exact_mut(4).zip(fresh) {
+            slot.copy_from_slice(&[
+                Piece::Raw("&"),
+                Piece::Raw(name),
+                Piece::Raw("="),
+                Piece::Raw(value),
+            ]);
         }
-        url.push_str(&p.authorize_tail);
-        Ok((AuthorizationUrl(url), pending))
+        pieces[17] = Piece::Raw(&p.authorize_tail);
+        Ok((AuthorizationUrl(concat(&pieces)), pending))
     }
 
     /// Restores a stored pending authorization for this client.
