@@ -14,35 +14,12 @@ use crate::endpoint::{
 };
 use crate::error::{ConfigError, Error};
 use crate::http::RequestPolicy;
+use crate::params::{AUTHORIZATION_RESERVED, TOKEN_RESERVED};
 use crate::quirk::{Quirk, QuirkSet};
 use crate::request::{Parts, Prebuilt};
 use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
 use crate::text::UntrustedText;
 
-/// Parameters the client writes itself into an authorization request.
-pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-    "request_uri",
-    "nonce",
-];
-/// Parameters the client writes itself into token, refresh and revocation requests.
-pub(crate) const TOKEN_RESERVED: [&str; 9] = [
-    "grant_type",
-    "code",
-    "redirect_uri",
-    "client_id",
-    "client_secret",
-    "code_verifier",
-    "refresh_token",
-    "token",
-    "token_type_hint",
-];
 /// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
 const REPEATABLE: [&str; 1] = ["resource"];
 

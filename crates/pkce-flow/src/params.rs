@@ -3,11 +3,37 @@
 //!
 //! This is the one list. The authorization URL is written from it (its configuration-only
 //! part encoded once at `build` into `Prebuilt`, from [`client_params`] and
-//! [`extra_params`]), and so is the PAR body (RFC 9126 §2.1), from all three parts.
+//! [`extra_params`]), and so is the PAR body (RFC 9126 §2.1), from all three parts. The
+//! reserved lists say which names a configured extra parameter may not take.
 
 use alloc::string::String;
 
 use pkce_core::CodeChallenge;
+
+/// Parameters the client writes itself into an authorization request.
+pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "request_uri",
+    "nonce",
+];
+/// Parameters the client writes itself into token, refresh and revocation requests.
+pub(crate) const TOKEN_RESERVED: [&str; 9] = [
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "client_id",
+    "client_secret",
+    "code_verifier",
+    "refresh_token",
+    "token",
+    "token_type_hint",
+];
 
 /// What the client's configuration fixes: `response_type`, `client_id` (left out of a PAR
 /// body whose client authenticates with Basic), `redirect_uri`, `scope`.
