@@ -42,7 +42,7 @@ fn bench(c: &mut Criterion) {
     })
     .unwrap();
     let ua = UserAgent::new();
-    let blocking = pkce_ureq::Transport::new();
+    let blocking = pkce_ureq::Transport::new().unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

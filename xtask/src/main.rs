@@ -13,6 +13,8 @@ mod fuzz;
 mod nostd;
 mod redis;
 mod size;
+#[cfg(test)]
+mod tidy;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>

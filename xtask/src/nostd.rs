@@ -10,7 +10,7 @@ pub(crate) const TARGET: &str = "thumbv7em-none-eabihf";
 /// bare, with `seal` and with its DPoP ES256 key (`dpop-es256`). If the
 /// target cannot be installed, falls back to proving from `cargo tree` that nothing in
 /// pkce-core's dependency tree enables `std`, and says so loudly.
-pub(crate) fn run_nostd() -> Result {
+pub(crate) fn run() -> Result {
     if ensure_target().is_err() {
         eprintln!(
             "\n!!! xtask nostd: the {TARGET} target could not be installed.\n\
@@ -52,11 +52,9 @@ pub(crate) fn run_nostd() -> Result {
             ]))?;
         }
     }
-    eprintln!("\nxtask nostd: pkce-core builds for {TARGET}");
+    eprintln!("\nxtask nostd: pkce-core and pkce-flow build for {TARGET}");
     Ok(())
 }
-
-pub(crate) use run_nostd as run;
 
 /// Installs the bare-metal target with rustup if it is missing (shared with `size`).
 pub(crate) fn ensure_target() -> Result {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use pkce_flow::bearer::BearerErrorCode;
 use pkce_flow::pkce_core::form::Pairs;
 use pkce_flow::{Client, DiscoveryKind, Error, LoopbackHttp, TokenErrorCode};
 use pkce_testkit::{AuthServer, UserAgent, clients};
@@ -55,7 +56,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
     ok("listening");
 
     steps.next("Discover its metadata (RFC 8414, falling back to OpenID Connect Discovery)");
-    let transport = Transport::new();
+    let transport = Transport::new()?;
     let discovery = pkce_flow::Discovery::new(
         server.issuer(),
         DiscoveryKind::Probe,
@@ -201,11 +202,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         .ok_or_else(|| fail("no refresh token"))?;
     transport.drive(narrator.wrap(client.revoke_refresh_token(&newest)?))?;
     let after = transport.bearer_get(&userinfo, refreshed.access_token())?;
-    let invalid = after
-        .challenge
-        .as_ref()
-        .and_then(|c| c.error.as_ref())
-        .is_some();
+    let invalid = after.challenge.as_ref().and_then(|c| c.error.as_ref())
+        == Some(&BearerErrorCode::InvalidToken);
     if after.status != 401 || !invalid {
         return Err(fail(&format!(
             "after revocation userinfo answered {}",

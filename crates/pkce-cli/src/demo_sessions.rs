@@ -77,7 +77,7 @@ fn login_and_race(server: &AuthServer, dir: &str) -> Result<Outcome, Failure> {
     let callback = UserAgent::new()
         .approve(url.as_str())
         .map_err(|e| Failure::new(format!("browser: {e}")))?;
-    let tokens = Transport::new().exchange(pending.callback_url(&callback)?)?;
+    let tokens = Transport::new()?.exchange(pending.callback_url(&callback)?)?;
     sessions
         .save_login(&key()?, &tokens, unix_now())
         .map_err(session_failure)?;
@@ -123,7 +123,7 @@ pub(crate) fn worker(args: &SessionWorkerArgs) -> Result<(), Failure> {
         .map_or(0, |d| d.as_millis());
     let wait = u64::try_from(u128::from(args.start_at_ms).saturating_sub(now_ms)).unwrap_or(0);
     std::thread::sleep(Duration::from_millis(wait.min(5_000)));
-    let transport = Transport::new();
+    let transport = Transport::new()?;
     let token = transport
         .fresh_access_token(&sessions, &key()?, unix_now())
         .map_err(session_failure)?;

@@ -22,7 +22,7 @@ impl Session {
         let narrator = Narrator {
             verbose: args.verbose,
         };
-        let transport = Transport::new();
+        let transport = Transport::new()?;
         narrator.step(&format!("discovering {}", args.issuer));
         let discovery =
             pkce_flow::Discovery::new(&args.issuer, DiscoveryKind::Probe, loopback(args))?;

@@ -1,3 +1,4 @@
+//! PKCE primitives for OAuth 2.0 clients: `no_std`, no heap, no I/O.
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]

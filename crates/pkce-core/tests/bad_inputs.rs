@@ -1,5 +1,5 @@
-//! bad-inputs.md section E, as far as pkce-core expresses it (V-1..V-10), plus the "no secret
-//! in `Debug`, no input in error `Display`" invariant.
+//! Hostile verifiers, states and encoder inputs, as far as pkce-core expresses them, plus the
+//! "no secret in `Debug`, no input in error `Display`" invariant.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -55,7 +55,7 @@ impl TryRng for FailingRng {
 impl TryCryptoRng for FailingRng {}
 
 #[test]
-fn v_1_42_chars_is_too_short() {
+fn verifier_of_42_chars_is_too_short() {
     let v = "A".repeat(42);
     assert_eq!(validate_verifier(&v), Err(InvalidVerifier::TooShort(42)));
     assert_eq!(
@@ -66,7 +66,7 @@ fn v_1_42_chars_is_too_short() {
 }
 
 #[test]
-fn v_2_129_chars_is_too_long() {
+fn verifier_of_129_chars_is_too_long() {
     let v = "A".repeat(129);
     assert_eq!(validate_verifier(&v), Err(InvalidVerifier::TooLong(129)));
     assert_eq!(
@@ -81,7 +81,7 @@ fn v_2_129_chars_is_too_long() {
 }
 
 #[test]
-fn v_3_padding_is_a_bad_char() {
+fn padding_is_a_bad_verifier_char() {
     let v = format!("{APP_B_VERIFIER}=");
     assert_eq!(v.len(), 44);
     assert_eq!(
@@ -91,7 +91,7 @@ fn v_3_padding_is_a_bad_char() {
 }
 
 #[test]
-fn v_4_standard_base64_chars_are_bad() {
+fn standard_base64_chars_are_bad_verifier_chars() {
     for c in ['+', '/'] {
         let v = format!("{}{c}{}", &APP_B_VERIFIER[..20], &APP_B_VERIFIER[21..]);
         assert_eq!(v.len(), 43);
@@ -104,7 +104,7 @@ fn v_4_standard_base64_chars_are_bad() {
 }
 
 #[test]
-fn v_5_non_ascii_is_a_bad_char_even_at_a_valid_length() {
+fn non_ascii_is_a_bad_char_even_at_a_valid_length() {
     // 42 ASCII characters and one `é`: 43 characters, 44 bytes.
     let v = format!("{}é", "a".repeat(42));
     assert_eq!(v.chars().count(), 43);
@@ -117,7 +117,7 @@ fn v_5_non_ascii_is_a_bad_char_even_at_a_valid_length() {
 }
 
 #[test]
-fn v_6_newline_and_space_are_bad_chars() {
+fn newline_and_space_are_bad_chars() {
     assert_eq!(
         CodeVerifier::new(&format!("{APP_B_VERIFIER}\n")).unwrap_err(),
         InvalidVerifier::Char('\n')
@@ -138,7 +138,7 @@ fn v_6_newline_and_space_are_bad_chars() {
 }
 
 #[test]
-fn v_7_empty_is_too_short() {
+fn empty_verifier_is_too_short() {
     assert_eq!(validate_verifier(""), Err(InvalidVerifier::TooShort(0)));
     assert_eq!(
         CodeVerifier::new("").unwrap_err(),
@@ -147,7 +147,7 @@ fn v_7_empty_is_too_short() {
 }
 
 #[test]
-fn v_8_failing_rng_is_an_error_for_everything() {
+fn failing_rng_is_an_error_for_everything() {
     let mut rng = FailingRng { calls: 0 };
     assert_eq!(CodeVerifier::generate(&mut rng).unwrap_err(), RngError);
     assert_eq!(State::generate(&mut rng).unwrap_err(), RngError);
@@ -168,7 +168,7 @@ fn v_8_failing_rng_is_an_error_for_everything() {
 }
 
 #[test]
-fn v_9_only_s256_exists() {
+fn only_s256_exists() {
     // There is no `plain`: `ChallengeMethod` has the single variant `S256`, and no function
     // produces a challenge equal to its verifier. So `PlainNotAllowed` cannot even be asked for.
     assert_eq!(ChallengeMethod::S256.as_str(), "S256");
@@ -185,7 +185,7 @@ fn v_9_only_s256_exists() {
 }
 
 #[test]
-fn v_10_restore_refuses_anything_not_generated() {
+fn restore_refuses_anything_not_generated() {
     let a42 = "A".repeat(42);
     let bad = [
         String::new(),

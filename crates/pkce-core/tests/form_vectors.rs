@@ -1,12 +1,13 @@
-//! The form-encoding test vectors of standards.md §14: TV-ENC-1..15 (encoder), TV-ENC-P1..P10
-//! (decoder: WHATWG pairs, then the strict mode for OAuth values), and ENC-3/ENC-4 of §13.
+//! Form-encoding test vectors: the encoder (WHATWG `application/x-www-form-urlencoded`
+//! serializer), the decoder (WHATWG pairs, then the strict mode for OAuth values), and the
+//! rule that `+` and `%20` both decode to a space while `%2B` is a literal plus.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pkce_core::form::{self, Encoded, FormEncoder, Pairs};
 use pkce_core::{BufferTooSmall, FormError};
 
-/// Every TV-ENC row as (value, encoding).
+/// Encoder vectors as (value, encoding).
 const ENC: [(&str, &str); 15] = [
     (" %&+£€", "+%25%26%2B%C2%A3%E2%82%AC"),
     ("a b", "a+b"),
@@ -35,7 +36,7 @@ const ENC: [(&str, &str); 15] = [
 ];
 
 #[test]
-fn tv_enc_1_to_15_encoder() {
+fn encoder_matches_the_vectors() {
     for (value, expected) in ENC {
         let mut out = String::new();
         form::encode_component(&mut out, value).unwrap();
@@ -64,7 +65,7 @@ fn tv_enc_1_to_15_encoder() {
 }
 
 #[test]
-fn tv_enc_15_nul_does_not_truncate() {
+fn nul_is_encoded_and_does_not_truncate() {
     let mut buf = [0u8; 32];
     assert_eq!(
         form::encode_pairs_into([("a", "x\0y"), ("b", "z")], &mut buf).unwrap(),
@@ -132,7 +133,7 @@ fn p(n: &str, v: &str) -> (String, String) {
 }
 
 #[test]
-fn tv_enc_p1_to_p5_whatwg_pairs() {
+fn decoder_splits_pairs_as_whatwg_does() {
     assert_eq!(lenient("a=b&a=c"), [p("a", "b"), p("a", "c")]);
     assert_eq!(
         form::first_duplicate(b"a=b&a=c", &["state", "a"]),
@@ -148,7 +149,7 @@ fn tv_enc_p1_to_p5_whatwg_pairs() {
 }
 
 #[test]
-fn tv_enc_p6_malformed_escape_is_literal_but_strict_error() {
+fn malformed_escape_is_literal_when_lenient_and_an_error_when_strict() {
     assert_eq!(lenient("p=%zz"), [p("p", "%zz")]);
     let (_, v) = Pairs::new(b"p=%zz").next().unwrap();
     assert_eq!(strict(v), Err(FormError::MalformedEscape { offset: 0 }));
@@ -164,7 +165,7 @@ fn tv_enc_p6_malformed_escape_is_literal_but_strict_error() {
 }
 
 #[test]
-fn tv_enc_p7_invalid_utf8_is_fffd_but_strict_error() {
+fn invalid_utf8_is_replaced_when_lenient_and_an_error_when_strict() {
     assert_eq!(lenient("u=%C3%28"), [p("u", "\u{FFFD}(")]);
     let (_, v) = Pairs::new(b"u=%C3%28").next().unwrap();
     assert_eq!(strict(v), Err(FormError::InvalidUtf8));
@@ -172,7 +173,7 @@ fn tv_enc_p7_invalid_utf8_is_fffd_but_strict_error() {
 }
 
 #[test]
-fn tv_enc_p8_to_p10() {
+fn plus_is_a_space_and_an_escaped_plus_is_a_plus() {
     assert_eq!(lenient("s=1;t=2"), [p("s", "1;t=2")]);
     assert!(!Pairs::new(b"s=1;t=2").any(|(n, _)| n.decoded_eq("t")));
     assert_eq!(
@@ -205,7 +206,7 @@ fn decode_into_reports_buffer_too_small_with_decoded_length() {
 }
 
 #[test]
-fn enc_3_split_before_decoding() {
+fn pairs_are_split_before_they_are_decoded() {
     let input = b"state=a%26code%3Devil";
     let pairs = lenient(core::str::from_utf8(input).unwrap());
     assert_eq!(pairs, [p("state", "a&code=evil")]);
@@ -217,7 +218,7 @@ fn enc_3_split_before_decoding() {
 }
 
 #[test]
-fn enc_4_any_equivalent_encoding_decodes() {
+fn any_equivalent_encoding_decodes_the_same() {
     let e = Encoded::new(b"https%3A%2F%2Fclient%2Eexample%2Ecom%2Fcb");
     assert_eq!(strict(e).unwrap(), "https://client.example.com/cb");
     assert!(e.decoded_eq("https://client.example.com/cb"));

@@ -1,5 +1,6 @@
-//! The test vectors of standards.md §14 that pkce-core reaches: TV-PKCE-1..7 and 9, TV-CA-1..5
-//! and the base64url properties of TV-B64. The form-encoding vectors are in `form_vectors.rs`.
+//! Test vectors pkce-core reaches: PKCE verifiers and challenges (RFC 7636 Appendix B and
+//! more), client credentials for Basic authentication (RFC 6749 §2.3.1), and base64url
+//! properties (RFC 4648 §5). The form-encoding vectors are in `form_vectors.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -82,7 +83,7 @@ fn assert_base64url_43(s: &str) {
 }
 
 #[test]
-fn tv_pkce_1_app_b_octets_give_the_app_b_verifier() {
+fn rfc7636_appendix_b_octets_give_its_verifier() {
     let mut rng = FixedRng::new(&APP_B_OCTETS);
     let v = CodeVerifier::generate(&mut rng).unwrap();
     assert_eq!(v.expose_secret(), APP_B_VERIFIER);
@@ -93,7 +94,7 @@ fn tv_pkce_1_app_b_octets_give_the_app_b_verifier() {
 }
 
 #[test]
-fn tv_pkce_2_app_b_challenge_and_hash_octets() {
+fn rfc7636_appendix_b_challenge_and_hash_octets() {
     let c = CodeVerifier::new(APP_B_VERIFIER).unwrap().challenge();
     assert_eq!(c.as_str(), APP_B_CHALLENGE);
     assert_eq!(c.to_string(), APP_B_CHALLENGE);
@@ -111,7 +112,7 @@ fn tv_pkce_2_app_b_challenge_and_hash_octets() {
 }
 
 #[test]
-fn tv_pkce_3_to_6_challenges() {
+fn known_verifiers_give_known_challenges() {
     let cases: [(String, &str); 4] = [
         (
             "3641a2d12d66101249cdf7a79c000c1f8c05d2aafcf14bf146497bed".into(),
@@ -137,7 +138,7 @@ fn tv_pkce_3_to_6_challenges() {
 }
 
 #[test]
-fn tv_pkce_7_42_chars_is_refused_and_never_hashed() {
+fn verifier_of_42_chars_is_refused_and_never_hashed() {
     let short = "A".repeat(42);
     assert_eq!(
         CodeVerifier::new(&short).unwrap_err(),
@@ -153,7 +154,7 @@ fn tv_pkce_7_42_chars_is_refused_and_never_hashed() {
 }
 
 #[test]
-fn tv_pkce_9_lengths_by_octet_count() {
+fn verifier_length_follows_the_octet_count() {
     for (octets, chars) in [(32, 43), (33, 44), (48, 64), (64, 86), (95, 127), (96, 128)] {
         let v =
             CodeVerifier::generate_from_octets(&mut FixedRng::new(&[0xA5; 96]), octets).unwrap();
@@ -168,8 +169,8 @@ fn tv_pkce_9_lengths_by_octet_count() {
 }
 
 #[test]
-fn tv_b64_what_the_public_api_reaches() {
-    // TV-B64-6 and 7 as prefixes of a generated verifier: base64url, never standard base64.
+fn base64url_is_unpadded_and_url_safe() {
+    // Prefixes of a generated verifier: base64url, never standard base64.
     let mut octets = [0u8; 33];
     octets[..5].copy_from_slice(&[3, 236, 255, 224, 193]);
     let v = CodeVerifier::generate_from_octets(&mut FixedRng::new(&octets), 33).unwrap();
@@ -191,7 +192,7 @@ fn tv_b64_what_the_public_api_reaches() {
     assert_base64url_43(s.expose_secret());
     let n = pkce_core::Nonce::generate(&mut FixedRng::new(&[0xFB; 32])).unwrap();
     assert_base64url_43(n.expose_secret());
-    // TV-B64-8: padding, the standard alphabet and whitespace are refused when restoring.
+    // Padding, the standard alphabet and whitespace are refused when restoring.
     for bad in [
         format!("{}=", "A".repeat(42)),
         format!("{}+A", "A".repeat(41)),
@@ -231,7 +232,7 @@ const CA: [(&str, &str, &str); 5] = [
 ];
 
 #[test]
-fn tv_ca_1_to_5_client_secret_basic() {
+fn client_secret_basic_form_encodes_before_base64() {
     for (id, secret, expected) in CA {
         assert_eq!(client_secret_basic_len(id, secret), expected.len(), "{id}");
         let mut buf = [0u8; 128];
@@ -259,7 +260,7 @@ fn tv_ca_1_to_5_client_secret_basic() {
             }
         );
     }
-    // TV-CA-3's naive (unencoded) form is the wrong answer.
+    // The naive (unencoded) form of the credentials above is the wrong answer.
     let mut buf = [0u8; 128];
     assert_ne!(
         client_secret_basic("my:client", "p@ss word+/%", &mut buf).unwrap(),

@@ -1,26 +1,23 @@
-//! The authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3), plain or pushed (RFC 9126),
-//! and the pending authorization that waits for the browser to come back.
+//! The authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3) and the pending
+//! authorization that waits for the browser to come back. Its parameters are one list,
+//! shared with the pushed form (`par.rs`).
 
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
 
-use pkce_core::form::FormEncoder;
 use pkce_core::{CodeChallenge, CodeVerifier, Nonce, State};
 use rand_core::TryCryptoRng;
-use serde::Deserialize;
 
-use crate::config::{Client, ClientConfig};
-use crate::error::{Error, Misuse, ResponseError};
-use crate::exchange::{OneShot, error_status, json_object};
-use crate::http::{Exchange, HttpResponse, Poll};
-use crate::loose::Loose;
-use crate::request::{Piece, concat, push_separator};
+use crate::client::{Client, ClientConfig};
+use crate::error::{Error, Mismatch};
+use crate::params::{client_params, extra_params, request_params};
+use crate::request::{Piece, concat};
 
 /// The URL to open in the user's browser. It holds the state and the challenge (never the
 /// verifier), so it may be shown to the user.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AuthorizationUrl(String);
+pub struct AuthorizationUrl(pub(crate) String);
 
 impl AuthorizationUrl {
     /// The URL.
@@ -123,65 +120,39 @@ impl Client {
         rng: &mut R,
     ) -> Result<(AuthorizationUrl, PendingAuthorization), Error> {
         if self.config.par_required {
-            return Err(Misuse::ParRequired.into());
+            return Err(Error::ParRequired);
         }
         let pending = self.new_pending(rng)?;
         let challenge = pending.verifier.challenge();
         let p = &self.config.prebuilt;
-        // The configured parameters were encoded at `build` (the head ends with `&state=`);
-        // state, challenge and nonce are base64url, which form encoding keeps as is. The
-        // parameters come in the order of `for_each_param` (the PAR body).
-        let (nonce_name, nonce) = pending
-            .nonce
-            .as_ref()
-            .map_or(("", ""), |n| ("&nonce=", n.expose_secret()));
-        let url = concat(&[
-            Piece::Raw(&p.authorize_head),
-            Piece::Raw(pending.state.expose_secret()),
-            Piece::Raw("&code_challenge="),
-            Piece::Raw(challenge.as_str()),
-            Piece::Raw("&code_challenge_method=S256"),
-            Piece::Raw(nonce_name),
-            Piece::Raw(nonce),
-            Piece::Raw(&p.authorize_tail),
-        ]);
-        Ok((AuthorizationUrl(url), pending))
-    }
-
-    /// Starts a pushed authorization (RFC 9126): the same parameters go to the PAR endpoint
-    /// through the poll loop; the result is a short URL with `client_id` and `request_uri`.
-    ///
-    /// # Errors
-    /// [`Error::Rng`]; [`Error::Misuse`] when no PAR endpoint is configured.
-    pub fn push_authorization<R: TryCryptoRng + ?Sized>(
-        &self,
-        rng: &mut R,
-    ) -> Result<PushedAuthorization, Error> {
-        let c = &*self.config;
-        let endpoint = c.par_endpoint.as_ref().ok_or(Misuse::NoParEndpoint)?;
-        let pending = self.new_pending(rng)?;
-        let challenge = pending.verifier.challenge();
-        // RFC 9126 §2.1: the body holds every authorization request parameter, client_id
-        // included, and the client authenticates as at the token endpoint. authenticated_post
-        // already writes client_id for public and client_secret_post clients; with Basic it
-        // does not (the token request must not repeat it), so it is listed here instead.
-        let basic = matches!(c.auth, crate::config::ClientAuth::Basic(_));
-        let mut pairs = alloc::vec::Vec::new();
-        let _ = for_each_param(&pending, &challenge, basic, |n, v| {
-            pairs.push((n, v));
-            Ok(())
-        });
-        let request = c.prebuilt.authenticated_post(endpoint, c.policy, pairs);
-        Ok(PushedAuthorization {
-            pending: Some(pending),
-            machine: OneShot::new(request),
-        })
+        // The list of `params.rs`: its configuration-only parts were encoded at `build`
+        // (the head ends with them, the tail holds the extras). The request's own part is
+        // written as is: its names are literals and its values (state, challenge, method,
+        // nonce) base64url or `S256`, which form encoding leaves unchanged. Joined by
+        // `concat`: measured, then written once, one allocation.
+        let fresh = request_params(
+            pending.state.expose_secret(),
+            &challenge,
+            pending.nonce.as_ref().map(Nonce::expose_secret),
+        );
+        let mut pieces = [Piece::Raw(""); 18];
+        pieces[0] = Piece::Raw(&p.authorize_head);
+        for (slot, (name, value)) in pieces[1..17].chunks_exact_mut(4).zip(fresh) {
+            slot.copy_from_slice(&[
+                Piece::Raw("&"),
+                Piece::Raw(name),
+                Piece::Raw("="),
+                Piece::Raw(value),
+            ]);
+        }
+        pieces[17] = Piece::Raw(&p.authorize_tail);
+        Ok((AuthorizationUrl(concat(&pieces)), pending))
     }
 
     /// Restores a stored pending authorization for this client.
     ///
     /// # Errors
-    /// [`Misuse::ForeignAuthorization`] when it was made for another client id, redirect
+    /// [`Mismatch::ForeignAuthorization`] when it was made for another client id, redirect
     /// URI, issuer or token endpoint (RFC 9700 §4.4.2: the token request goes only where the
     /// authorization request was meant to go).
     pub fn resume(&self, stored: StoredAuthorization) -> Result<PendingAuthorization, Error> {
@@ -191,7 +162,7 @@ impl Client {
             && stored.issuer.as_deref() == c.issuer.as_deref()
             && stored.token_endpoint == *c.token_endpoint;
         if !same {
-            return Err(Misuse::ForeignAuthorization.into());
+            return Err(Mismatch::ForeignAuthorization.into());
         }
         Ok(PendingAuthorization {
             config: Arc::clone(&self.config),
@@ -201,7 +172,7 @@ impl Client {
         })
     }
 
-    fn new_pending<R: TryCryptoRng + ?Sized>(
+    pub(crate) fn new_pending<R: TryCryptoRng + ?Sized>(
         &self,
         rng: &mut R,
     ) -> Result<PendingAuthorization, Error> {
@@ -221,119 +192,24 @@ impl Client {
     }
 }
 
-/// Every authorization request parameter, in order, each exactly once.
-fn for_each_param<'a>(
+/// Every authorization request parameter, in order, each exactly once (see `params.rs`):
+/// the PAR body is written from this.
+pub(crate) fn authorization_params<'a>(
     pending: &'a PendingAuthorization,
     challenge: &'a CodeChallenge,
     with_client_id: bool,
-    mut f: impl FnMut(&'a str, &'a str) -> fmt::Result,
-) -> fmt::Result {
+) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
     let c = &*pending.config;
-    f("response_type", "code")?;
-    if with_client_id {
-        f("client_id", &c.client_id)?;
-    }
-    f("redirect_uri", &c.redirect_uri)?;
-    if let Some(scope) = &c.scope {
-        f("scope", scope)?;
-    }
-    f("state", pending.state.expose_secret())?;
-    f("code_challenge", challenge.as_str())?;
-    f("code_challenge_method", challenge.method().as_str())?;
-    if let Some(nonce) = &pending.nonce {
-        f("nonce", nonce.expose_secret())?;
-    }
-    for (name, value) in &c.authorization_params {
-        f(name, value)?;
-    }
-    Ok(())
-}
-
-/// The most characters of a `request_uri` accepted (it goes into a browser URL).
-const MAX_REQUEST_URI: usize = 4096;
-
-#[derive(Deserialize)]
-struct ParBody<'a> {
-    #[serde(borrow)]
-    request_uri: Option<Loose<'a>>,
-    #[serde(borrow)]
-    expires_in: Option<Loose<'a>>,
-}
-
-/// A pushed authorization request in flight (RFC 9126).
-#[derive(Debug)]
-pub struct PushedAuthorization {
-    pending: Option<PendingAuthorization>,
-    machine: OneShot<(AuthorizationUrl, u64)>,
-}
-
-/// The result of a pushed authorization request.
-#[derive(Debug)]
-pub struct PushedAuthorizationUrl {
-    /// The short URL to open: `client_id` and `request_uri` only.
-    pub url: AuthorizationUrl,
-    /// Seconds the `request_uri` stays valid.
-    pub expires_in: u64,
-    /// The pending authorization, for the callback.
-    pub pending: PendingAuthorization,
-}
-
-impl Exchange for PushedAuthorization {
-    type Output = PushedAuthorizationUrl;
-
-    fn poll_output(&mut self) -> Result<Poll<PushedAuthorizationUrl>, Error> {
-        match self.machine.poll()? {
-            Poll::Request(r) => Ok(Poll::Request(r)),
-            Poll::Done((url, expires_in)) => {
-                let pending = self.pending.take().ok_or(Misuse::Finished)?;
-                Ok(Poll::Done(PushedAuthorizationUrl {
-                    url,
-                    expires_in,
-                    pending,
-                }))
-            }
-        }
-    }
-
-    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let Some(pending) = &self.pending else {
-            return Err(Misuse::Finished.into());
-        };
-        let c = &*pending.config;
-        self.machine.handle(&response, |r| {
-            // RFC 9126 §2.2 says 201; a 200 with a valid body is accepted too (policy P-10).
-            if !matches!(r.status(), 200 | 201) {
-                return Err(error_status(r));
-            }
-            if !r.is_json() {
-                return Err(ResponseError::UnexpectedContentType.into());
-            }
-            let body: ParBody<'_> = json_object(r.body())?;
-            let request_uri = match body.request_uri {
-                Some(Loose::Str(s)) if s.len() > MAX_REQUEST_URI => {
-                    return Err(ResponseError::TooLarge.into());
-                }
-                Some(Loose::Str(s)) if crate::secret::is_vschar_string(&s) => s,
-                Some(Loose::Str(_)) => {
-                    return Err(ResponseError::InvalidValue("request_uri").into());
-                }
-                Some(_) => return Err(ResponseError::InvalidType("request_uri").into()),
-                None => return Err(ResponseError::MissingField("request_uri").into()),
-            };
-            let expires_in = match body.expires_in {
-                Some(Loose::UInt(n)) if n > 0 => n,
-                Some(Loose::UInt(_) | Loose::NegInt | Loose::Float) => {
-                    return Err(ResponseError::InvalidValue("expires_in").into());
-                }
-                Some(_) => return Err(ResponseError::InvalidType("expires_in").into()),
-                None => return Err(ResponseError::MissingField("expires_in").into()),
-            };
-            let mut url = String::from(c.authorization_endpoint.as_str());
-            push_separator(&mut url);
-            let mut form = FormEncoder::new(&mut url);
-            let _ = form.append_pair("client_id", &c.client_id);
-            let _ = form.append_pair("request_uri", &request_uri);
-            Ok(Some((AuthorizationUrl(url), expires_in)))
-        })
-    }
+    client_params(
+        &c.client_id,
+        &c.redirect_uri,
+        c.scope.as_deref(),
+        with_client_id,
+    )
+    .chain(request_params(
+        pending.state.expose_secret(),
+        challenge,
+        pending.nonce.as_ref().map(Nonce::expose_secret),
+    ))
+    .chain(extra_params(&c.authorization_params))
 }

@@ -68,26 +68,25 @@ pub struct Challenge {
     pub params: Vec<(String, String)>,
 }
 
-/// Parses every challenge in one or more `WWW-Authenticate` values.
+/// Parses every challenge in one or more `WWW-Authenticate` values, given as text or as the
+/// bytes received: obs-text (bytes 0x80-0xFF) in a quoted string is kept, as U+FFFD in the
+/// parsed text.
 ///
 /// # Errors
 /// [`ResponseError::MalformedChallenge`] on a syntax error (an unterminated quoted string, a
-/// missing scheme); [`ResponseError::TooLarge`] past [`MAX_CHALLENGE_BYTES`].
-pub fn parse_challenges<'v>(
-    values: impl IntoIterator<Item = &'v str>,
+/// missing scheme); [`ResponseError::ChallengeTooLarge`] past [`MAX_CHALLENGE_BYTES`].
+pub fn parse_challenges<'v, V: AsRef<[u8]> + ?Sized + 'v>(
+    values: impl IntoIterator<Item = &'v V>,
 ) -> Result<Vec<Challenge>, Error> {
     let mut out = Vec::new();
     let mut total = 0usize;
     for value in values {
+        let value = value.as_ref();
         total = total.saturating_add(value.len());
         if total > MAX_CHALLENGE_BYTES {
-            return Err(ResponseError::TooLarge.into());
+            return Err(ResponseError::ChallengeTooLarge.into());
         }
-        Parser {
-            s: value.as_bytes(),
-            i: 0,
-        }
-        .challenges(&mut out)?;
+        Parser { s: value, i: 0 }.challenges(&mut out)?;
     }
     Ok(out)
 }
@@ -97,8 +96,8 @@ pub fn parse_challenges<'v>(
 ///
 /// # Errors
 /// As [`parse_challenges`].
-pub fn bearer_challenge<'v>(
-    values: impl IntoIterator<Item = &'v str>,
+pub fn bearer_challenge<'v, V: AsRef<[u8]> + ?Sized + 'v>(
+    values: impl IntoIterator<Item = &'v V>,
 ) -> Result<Option<BearerChallenge>, Error> {
     let challenges = parse_challenges(values)?;
     let Some(ch) = challenges

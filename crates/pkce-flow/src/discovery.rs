@@ -6,12 +6,11 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::Deserialize;
-
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
-use crate::error::{Error, ResponseError};
-use crate::exchange::{OneShot, json_object};
+use crate::error::{Error, MetadataError, ResponseError};
+use crate::exchange::OneShot;
 use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use crate::json::{json_members, json_object};
 
 /// Which well-known document to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +87,7 @@ pub struct ServerMetadata {
     pub(crate) loopback: LoopbackHttp,
 }
 
-#[derive(Deserialize)]
+#[derive(Default)]
 struct RawMetadata {
     issuer: Option<String>,
     authorization_endpoint: Option<String>,
@@ -105,6 +104,22 @@ struct RawMetadata {
     authorization_response_iss_parameter_supported: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
 }
+json_members!(RawMetadata {
+    issuer,
+    authorization_endpoint,
+    token_endpoint,
+    revocation_endpoint,
+    pushed_authorization_request_endpoint,
+    userinfo_endpoint,
+    introspection_endpoint,
+    jwks_uri,
+    response_types_supported,
+    code_challenge_methods_supported,
+    token_endpoint_auth_methods_supported,
+    scopes_supported,
+    authorization_response_iss_parameter_supported,
+    require_pushed_authorization_requests,
+});
 
 /// Parses and validates a metadata document fetched for `issuer`.
 ///
@@ -119,7 +134,7 @@ pub fn parse_metadata(
     let raw: RawMetadata = json_object(body)?;
     let found = raw.issuer.ok_or(ResponseError::MissingField("issuer"))?;
     if found != issuer {
-        return Err(ResponseError::IssuerMismatch.into());
+        return Err(MetadataError::IssuerMismatch.into());
     }
     let required =
         |name: &'static str, v: Option<String>| v.ok_or(ResponseError::MissingField(name));
@@ -129,13 +144,13 @@ pub fn parse_metadata(
         .response_types_supported
         .ok_or(ResponseError::MissingField("response_types_supported"))?;
     if !types.iter().any(|t| t == "code") {
-        return Err(ResponseError::CodeFlowUnsupported.into());
+        return Err(MetadataError::CodeFlowUnsupported.into());
     }
-    let check = |name: &'static str, v: Option<&String>| -> Result<(), ResponseError> {
+    let check = |name: &'static str, v: Option<&String>| -> Result<(), MetadataError> {
         v.map_or(Ok(()), |u| {
             check_endpoint(u, loopback)
                 .map(|_| ())
-                .map_err(|e| ResponseError::InvalidEndpoint(name, e))
+                .map_err(|e| MetadataError::InvalidEndpoint(name, e))
         })
     };
     check("authorization_endpoint", Some(&authorization_endpoint))?;
@@ -203,10 +218,7 @@ impl Discovery {
             }
         };
         urls.reverse();
-        let policy = RequestPolicy {
-            retry_allowed: true,
-            ..RequestPolicy::default()
-        };
+        let policy = RequestPolicy::default();
         let first = urls.pop().unwrap_or_default();
         let machine = OneShot::new(HttpRequest::new(Method::Get, first.into(), policy));
         Ok(Self {
@@ -217,24 +229,12 @@ impl Discovery {
             machine,
         })
     }
-}
 
-impl Discovery {
-    /// Sets the policy of the discovery requests (body cap, timeouts). Discovery is a GET
-    /// without credentials, so it stays retryable whatever `policy` says.
+    /// Sets the policy of the discovery requests (body cap, timeouts).
     #[must_use]
     pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
-        self.policy = RequestPolicy {
-            retry_allowed: true,
-            ..policy
-        };
-        if let Ok(Poll::Request(first)) = self.machine.poll() {
-            self.machine = OneShot::new(HttpRequest::new(
-                Method::Get,
-                first.url().into(),
-                self.policy,
-            ));
-        }
+        self.policy = policy;
+        self.machine.set_policy(policy);
         self
     }
 }

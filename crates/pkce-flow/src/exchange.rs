@@ -2,10 +2,10 @@
 
 use core::mem;
 
-use serde::Deserialize;
-
 use crate::error::{Error, Misuse, ResponseError, TokenError, TokenErrorCode};
-use crate::http::{HttpRequest, HttpResponse, Poll};
+use crate::http::{HttpRequest, HttpResponse, Poll, RequestPolicy};
+use crate::json::{json_members, json_object};
+use crate::loose::Loose;
 use crate::text::UntrustedText;
 
 /// `Ready → Awaiting → Done → Finished`; any error moves to `Finished`.
@@ -22,6 +22,9 @@ enum Step<T> {
 pub(crate) struct OneShot<T> {
     step: Step<T>,
     max_body: usize,
+    // An endpoint never redirects, so a 3xx is an error; a protected resource's 3xx is an
+    // answer for the caller.
+    redirect_is_error: bool,
 }
 
 impl<T> OneShot<T> {
@@ -30,6 +33,21 @@ impl<T> OneShot<T> {
         Self {
             step: Step::Ready(request),
             max_body,
+            redirect_is_error: true,
+        }
+    }
+
+    /// Passes every status, a 3xx included, to the parser.
+    pub(crate) fn any_status(mut self) -> Self {
+        self.redirect_is_error = false;
+        self
+    }
+
+    /// Replaces the policy of a request not yet sent.
+    pub(crate) fn set_policy(&mut self, policy: RequestPolicy) {
+        if let Step::Ready(request) = &mut self.step {
+            request.set_policy(policy);
+            self.max_body = policy.max_response_bytes;
         }
     }
 
@@ -68,9 +86,9 @@ impl<T> OneShot<T> {
         }
         self.step = Step::Finished;
         if response.body().len() > self.max_body {
-            return Err(ResponseError::TooLarge.into());
+            return Err(ResponseError::BodyTooLarge.into());
         }
-        if (300..400).contains(&response.status()) {
+        if self.redirect_is_error && (300..400).contains(&response.status()) {
             return Err(ResponseError::UnexpectedRedirect {
                 status: response.status(),
             }
@@ -83,57 +101,21 @@ impl<T> OneShot<T> {
     }
 }
 
-/// The body as a JSON object: a single leading UTF-8 BOM is skipped (policy P-13), and the
-/// text must start with `{` (serde would also accept an array for a struct).
-pub(crate) fn json_object<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ResponseError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    if start.and_then(|i| body.get(i)) != Some(&b'{') {
-        return Err(ResponseError::Json);
-    }
-    // JSON text must be UTF-8 as a whole (RFC 8259 §8.1); serde_json checks only the
-    // strings it keeps, and skips ignored members unchecked (found by fuzzing).
-    let text = core::str::from_utf8(body).map_err(|_| ResponseError::Json)?;
-    serde_json::from_str(text).map_err(|e| {
-        // serde's derived deserializers refuse a repeated member with this message; it is
-        // the only way to tell that case apart, and it matters (no "last one wins").
-        let mut probe = DuplicateProbe(false);
-        let _ = core::fmt::write(&mut probe, format_args!("{e}"));
-        if probe.0 {
-            ResponseError::DuplicateField
-        } else {
-            ResponseError::Json
-        }
-    })
-}
-
-/// Looks for "duplicate field" in a formatted error without allocating.
-struct DuplicateProbe(bool);
-
-impl core::fmt::Write for DuplicateProbe {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        self.0 |= s.contains("duplicate field");
-        Ok(())
-    }
-}
-
 /// An RFC 6749 §5.2 error body.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct ErrorBody<'a> {
-    #[serde(borrow)]
-    error: Option<crate::loose::Loose<'a>>,
-    #[serde(borrow)]
-    error_description: Option<crate::loose::Loose<'a>>,
-    #[serde(borrow)]
-    error_uri: Option<crate::loose::Loose<'a>>,
+    error: Option<Loose<'a>>,
+    error_description: Option<Loose<'a>>,
+    error_uri: Option<Loose<'a>>,
 }
+json_members!(ErrorBody<'a> { error, error_description, error_uri });
 
 /// Parses an OAuth error body if it is one: `Some` when `error` is a string.
 pub(crate) fn oauth_error(status: u16, body: &[u8]) -> Option<TokenError> {
     let parsed: ErrorBody<'_> = json_object(body).ok()?;
     let code = parsed.error?.into_str()?;
-    let text = |v: Option<crate::loose::Loose<'_>>| {
-        v.and_then(crate::loose::Loose::into_str)
+    let text = |v: Option<Loose<'_>>| {
+        v.and_then(Loose::into_str)
             .map(|s| UntrustedText::new(s.into_owned()))
     };
     Some(TokenError {

@@ -32,6 +32,8 @@ impl Method {
 }
 
 /// What a driver must enforce for one request. The flow decides it; a driver never relaxes it.
+/// Beyond these limits, a driver never follows a redirect (a 307 or 308 would re-send a code
+/// or credentials to another origin, RFC 9700 §4.11) and never resends a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestPolicy {
     /// The most response-body bytes to read; past it the driver stops reading and fails
@@ -41,20 +43,6 @@ pub struct RequestPolicy {
     pub timeout: Duration,
     /// The time limit for establishing the connection (default 10 s).
     pub connect_timeout: Duration,
-    /// Whether the driver may resend the request after a failure. False for every request
-    /// that carries a single-use credential (a code) or changes server state; true only
-    /// for discovery.
-    pub retry_allowed: bool,
-}
-
-impl RequestPolicy {
-    /// Redirects are never followed: 307/308 would re-send credentials to another origin
-    /// (standards.md §15, item 21). This is not configurable, and exists as a method so the
-    /// rule is visible at every driver.
-    #[must_use]
-    pub const fn follow_redirects(&self) -> bool {
-        false
-    }
 }
 
 impl Default for RequestPolicy {
@@ -63,7 +51,6 @@ impl Default for RequestPolicy {
             max_response_bytes: 1024 * 1024,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            retry_allowed: false,
         }
     }
 }
@@ -80,6 +67,7 @@ pub struct HttpRequest {
     url: Arc<str>,
     // A request carries `accept`, and `content-type` with a body, and `authorization` for
     // `client_secret_basic`: kept as fields, no header list to allocate.
+    accept: Option<&'static str>,
     content_type: Option<&'static str>,
     authorization: Option<String>,
     body: Vec<u8>,
@@ -91,6 +79,7 @@ impl HttpRequest {
         Self {
             method,
             url,
+            accept: Some("application/json"),
             content_type: None,
             authorization: None,
             body: Vec::new(),
@@ -109,6 +98,16 @@ impl HttpRequest {
         self
     }
 
+    /// No `Accept`: a protected resource answers in its own media type.
+    pub(crate) fn without_accept(mut self) -> Self {
+        self.accept = None;
+        self
+    }
+
+    pub(crate) fn set_policy(&mut self, policy: RequestPolicy) {
+        self.policy = policy;
+    }
+
     /// The method.
     #[must_use]
     pub fn method(&self) -> Method {
@@ -124,12 +123,19 @@ impl HttpRequest {
     /// The headers to send, names in lower case. `authorization` may hold a secret.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         [
-            ("accept", Some("application/json")),
+            ("accept", self.accept),
             ("content-type", self.content_type),
             ("authorization", self.authorization.as_deref()),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
+    }
+
+    /// Whether a header's value holds a credential (`authorization`, RFC 9110 §11.6.2): a
+    /// driver marks it sensitive so that its HTTP library's logs and `Debug` hide it.
+    #[must_use]
+    pub fn is_secret_header(name: &str) -> bool {
+        name.eq_ignore_ascii_case("authorization")
     }
 
     /// The body, already form-encoded; it may hold secrets.
@@ -168,22 +174,19 @@ impl Drop for HttpRequest {
     }
 }
 
-/// The headers the flow reads; a driver may pass every header, the rest are ignored.
-const RELEVANT_HEADERS: [&str; 5] = [
-    "content-type",
-    "www-authenticate",
-    "retry-after",
-    "location",
-    "dpop-nonce",
-];
+/// The headers the flow reads: the media type of a body, the delay of a 429/503, and a
+/// protected resource's challenge. A driver may pass every header; the rest are ignored.
+const RELEVANT_HEADERS: [&str; 3] = ["content-type", "retry-after", "www-authenticate"];
 const MAX_HEADERS: usize = 8;
 
 /// A response as received, borrowing the driver's buffers. Only the headers the flow reads
-/// are kept (up to eight, without allocating).
+/// are kept (up to eight, without allocating). Header values are bytes: a value with
+/// obs-text (bytes 0x80-0xFF, RFC 9110 §5.5) reaches the flow as sent, and the flow decides
+/// what to make of it.
 #[derive(Clone, Debug)]
 pub struct HttpResponse<'a> {
     status: u16,
-    headers: heapless::Vec<(&'a str, &'a str), MAX_HEADERS>,
+    headers: heapless::Vec<(&'a str, &'a [u8]), MAX_HEADERS>,
     body: &'a [u8],
 }
 
@@ -207,6 +210,12 @@ impl<'a> HttpResponse<'a> {
 
     /// Adds a header in place; see [`Self::with_header`].
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
+        self.push_header_bytes(name, value.as_bytes());
+    }
+
+    /// Adds a header whose value is bytes as received (which may not be UTF-8). A driver
+    /// passes every value this way and drops none.
+    pub fn push_header_bytes(&mut self, name: &'a str, value: &'a [u8]) {
         if RELEVANT_HEADERS
             .iter()
             .any(|h| h.eq_ignore_ascii_case(name))
@@ -229,14 +238,20 @@ impl<'a> HttpResponse<'a> {
         self.body
     }
 
-    /// The first value of a header, by case-insensitive name.
+    /// The first value of a header, by case-insensitive name, if it is UTF-8.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.headers_named(name).next()
     }
 
-    /// Every value of a header, by case-insensitive name.
+    /// Every UTF-8 value of a header, by case-insensitive name.
     pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
+        self.header_bytes_named(name)
+            .filter_map(|v| core::str::from_utf8(v).ok())
+    }
+
+    /// Every value of a header as bytes, by case-insensitive name.
+    pub fn header_bytes_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
         self.headers
             .iter()
             .filter(move |(n, _)| n.eq_ignore_ascii_case(name))

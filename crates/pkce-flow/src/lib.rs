@@ -23,6 +23,7 @@
 //!                     TokenExchange ──poll loop──► TokenResponse
 //!                     Client::refresh(rt) ──poll loop──► TokenResponse (rotated?)
 //!                     Client::revoke_*(t) ──poll loop──► ()
+//!                     ResourceRequest::get(url, at) ──poll loop──► BearerResponse
 //! ```
 //!
 //! A [`TokenExchange`] exists only as the result of a validated callback, and a
@@ -54,7 +55,7 @@
 //! # A whole flow, with canned responses
 //!
 //! ```
-//! use pkce_flow::{Client, Exchange, HttpResponse, LoopbackHttp, Poll};
+//! use pkce_flow::{Client, Exchange, HttpResponse, Poll};
 //! # use rand_chacha::rand_core::SeedableRng;
 //! # fn main() -> Result<(), Box<dyn core::error::Error>> {
 //! let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // real code: `authorize_with_os_rng()`
@@ -84,7 +85,6 @@
 //! let Poll::Done(tokens) = exchange.poll_output()? else { unreachable!() };
 //! assert_eq!(tokens.expires_at(1_700_000_000), Some(1_700_003_600));
 //! assert_eq!(format!("{:?}", tokens.access_token()), "AccessToken(<redacted>)");
-//! # let _ = LoopbackHttp::Refuse;
 //! # Ok(()) }
 //! ```
 //!
@@ -126,29 +126,35 @@
 //! | `os-rng` | `Client::authorize_with_os_rng` and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
 //! | `seal` | sealed pending authorizations (module `seal`: `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
 //! | `dpop-es256` | `dpop::Es256Key`, a software ES256 DPoP key on RustCrypto's `p256` |
-//! | `fuzzing` | not an API: internal parsers exposed to the fuzz targets' oracles |
 
 #![no_std]
 #![forbid(unsafe_code)]
 
 extern crate alloc;
 
+mod auth;
 mod authorize;
 pub mod bearer;
+mod builder;
 mod callback;
-mod config;
+mod client;
 mod discovery;
 pub mod dpop;
 mod endpoint;
 mod error;
 mod exchange;
 mod http;
+mod json;
 mod loose;
 #[cfg(feature = "os-rng")]
 mod os_rng;
+mod par;
+mod params;
+mod quirk;
+mod refresh;
 mod request;
+mod resource;
 mod revoke;
-mod scan;
 #[cfg(feature = "seal")]
 pub mod seal;
 mod secret;
@@ -156,47 +162,30 @@ mod text;
 mod token;
 mod unverified;
 
-/// Internal parsers, for the fuzz targets' differential oracles only (feature `fuzzing`).
-/// Not a stable API.
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing {
-    /// Whether the token response scanner (the fast path) agrees with the serde parser:
-    /// `None` when the scanner declined the body, else whether both gave the same members.
-    #[must_use]
-    pub fn token_scan_agrees(body: &[u8]) -> Option<bool> {
-        let mut fast = crate::token::RawToken::default();
-        if !crate::scan::token(body, &mut fast) {
-            return None;
-        }
-        let slow = crate::exchange::json_object::<crate::token::RawToken<'_>>(body).ok();
-        Some(slow.as_ref() == Some(&fast))
-    }
-}
-
-pub use authorize::{
-    AuthorizationUrl, PendingAuthorization, PushedAuthorization, PushedAuthorizationUrl,
-    StoredAuthorization,
-};
+pub use auth::ClientAuth;
+pub use authorize::{AuthorizationUrl, PendingAuthorization, StoredAuthorization};
+pub use builder::ClientBuilder;
 pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
-pub use config::{Client, ClientAuth, ClientBuilder, Quirk, QuirkSet};
+pub use client::Client;
 pub use discovery::{
     Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url,
     parse_metadata,
 };
 pub use endpoint::LoopbackHttp;
 pub use error::{
-    AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError, Error,
-    Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
+    Action, AuthorizationError, AuthorizationErrorCode, CallbackError, ConfigError, EndpointError,
+    Error, MetadataError, Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
 #[cfg(feature = "os-rng")]
 pub use os_rng::OsRng;
+pub use par::{PushedAuthorization, PushedAuthorizationUrl};
 pub use pkce_core;
+pub use quirk::{Quirk, QuirkSet};
+pub use refresh::RefreshExchange;
+pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
-pub use token::{
-    MAX_EXPIRES_AT, RefreshExchange, TokenExchange, TokenResponse, parse_token_response,
-};
+pub use token::{MAX_EXPIRES_AT, TokenExchange, TokenResponse, parse_token_response};
 pub use unverified::UnverifiedError;

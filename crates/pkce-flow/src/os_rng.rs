@@ -6,9 +6,10 @@
 //! which reads the OS generator (`getrandom(2)` on Linux, `BCryptGenRandom` on Windows, …).
 //! A failing OS generator is [`Error::Rng`]; nothing falls back to a weaker source.
 
-use crate::authorize::{AuthorizationUrl, PendingAuthorization, PushedAuthorization};
-use crate::config::Client;
+use crate::authorize::{AuthorizationUrl, PendingAuthorization};
+use crate::client::Client;
 use crate::error::Error;
+use crate::par::PushedAuthorization;
 
 /// The operating system's CSPRNG, as a `rand_core` 0.10 `TryCryptoRng`: the generator the
 /// `*_with_os_rng` methods use, for the calls that take a generator.

@@ -1,9 +1,9 @@
-//! Building the back-channel POSTs (form body, client authentication, headers) and the
-//! authorization URL, from parts encoded once per client.
+//! Building the back-channel POSTs (form body, client authentication, headers) from parts
+//! encoded once per client, and the text helpers the authorization URL shares.
 //!
-//! Everything in a request that depends only on the configuration (the endpoint, the client
-//! id, the redirect URI, the scope, extra parameters, the credentials) is form-encoded once,
-//! at [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
+//! Everything in a back-channel request that depends only on the configuration (the
+//! redirect URI, extra parameters, the credentials) is form-encoded once, at
+//! [`crate::ClientBuilder::build`], into [`Prebuilt`]. A request is then those parts and
 //! the few per-request values (state, challenge, code, verifier, token) written into one
 //! exactly sized buffer: one allocation, one pass. Parameters keep the order of the RFC
 //! examples.
@@ -14,15 +14,18 @@ use core::fmt;
 
 use pkce_core::form::{FormEncoder, encode_component, encoded_len, encoded_pairs_len};
 
-use crate::config::ClientAuth;
+use crate::auth::ClientAuth;
 use crate::http::{HttpRequest, Method, RequestPolicy};
+use crate::params::{client_params, extra_params};
 use crate::secret::ClientSecret;
 
 /// The configuration-only parts of every request, form-encoded.
 pub(crate) struct Prebuilt {
-    /// `endpoint?response_type=code&client_id=…&redirect_uri=…[&scope=…]&state=`.
+    /// `endpoint?response_type=code&client_id=…&redirect_uri=…[&scope=…]`: the endpoint and
+    /// [`crate::params::client_params`].
     pub(crate) authorize_head: String,
-    /// `&name=value` for every extra authorization parameter.
+    /// `&name=value` for every extra authorization parameter
+    /// ([`crate::params::extra_params`]).
     pub(crate) authorize_tail: String,
     /// `&redirect_uri=…` for the code exchange.
     pub(crate) exchange_redirect: String,
@@ -54,14 +57,10 @@ impl Prebuilt {
         let mut authorize_head = String::from(p.authorization_endpoint);
         push_separator(&mut authorize_head);
         let mut form = FormEncoder::new(&mut authorize_head);
-        let _ = form.append_pair("response_type", "code");
-        let _ = form.append_pair("client_id", p.client_id);
-        let _ = form.append_pair("redirect_uri", p.redirect_uri);
-        if let Some(scope) = p.scope {
-            let _ = form.append_pair("scope", scope);
+        for (name, value) in client_params(p.client_id, p.redirect_uri, p.scope, true) {
+            // Writing into a String cannot fail.
+            let _ = form.append_pair(name, value);
         }
-        authorize_head.push_str("&state=");
-
         let exchange_redirect =
             concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(p.redirect_uri)]);
 
@@ -81,7 +80,7 @@ impl Prebuilt {
         };
         Self {
             authorize_head,
-            authorize_tail: continued_owned(p.authorization_params),
+            authorize_tail: continued(extra_params(p.authorization_params)),
             exchange_redirect,
             exchange_tail: continued_owned(p.token_params),
             refresh_tail: continued_owned(p.refresh_params),

@@ -1,7 +1,7 @@
 //! Token revocation (RFC 7009).
 
-use crate::config::Client;
-use crate::error::{Error, Misuse, ResponseError};
+use crate::client::Client;
+use crate::error::{Error, ResponseError};
 use crate::exchange::{OneShot, error_status};
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::secret::{AccessToken, RefreshToken};
@@ -17,7 +17,7 @@ impl Client {
     /// Revokes a refresh token (which also ends the grant's access tokens, RFC 7009 §2.1).
     ///
     /// # Errors
-    /// [`Misuse::NoRevocationEndpoint`].
+    /// [`Error::NotConfigured`] without a revocation endpoint.
     pub fn revoke_refresh_token(&self, token: &RefreshToken) -> Result<Revocation, Error> {
         self.revocation(token.expose_secret(), "refresh_token")
     }
@@ -25,7 +25,7 @@ impl Client {
     /// Revokes an access token.
     ///
     /// # Errors
-    /// [`Misuse::NoRevocationEndpoint`].
+    /// [`Error::NotConfigured`] without a revocation endpoint.
     pub fn revoke_access_token(&self, token: &AccessToken) -> Result<Revocation, Error> {
         self.revocation(token.expose_secret(), "access_token")
     }
@@ -35,7 +35,7 @@ impl Client {
         let endpoint = c
             .revocation_endpoint
             .as_ref()
-            .ok_or(Misuse::NoRevocationEndpoint)?;
+            .ok_or(Error::NotConfigured("revocation_endpoint"))?;
         let request = c.prebuilt.authenticated_post(
             endpoint,
             c.policy,

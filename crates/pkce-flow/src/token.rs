@@ -1,17 +1,18 @@
-//! Token responses (RFC 6749 §5), the code exchange (§4.1.3) and refresh (§6).
+//! Token responses (RFC 6749 §5) and the code exchange (§4.1.3).
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 
 use pkce_core::CodeVerifier;
-use serde::Deserialize;
 
-use crate::config::{ClientConfig, Quirk, QuirkSet};
+use crate::client::ClientConfig;
 use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
-use crate::exchange::{OneShot, error_status, json_object, oauth_error};
+use crate::exchange::{OneShot, error_status, oauth_error};
 use crate::http::{Exchange, HttpResponse, Poll};
+use crate::json::{json_members, json_object};
 use crate::loose::Loose;
+use crate::quirk::{Quirk, QuirkSet};
 use crate::request::{Piece, concat};
 use crate::secret::{AccessToken, AuthorizationCode, RefreshToken, is_vschar_string};
 use crate::text::UntrustedText;
@@ -26,11 +27,11 @@ pub const MAX_EXPIRES_AT: u64 = 253_402_300_799;
 pub struct TokenResponse {
     access_token: AccessToken,
     expires_in: Option<u64>,
-    refresh_token: Option<RefreshToken>,
+    pub(crate) refresh_token: Option<RefreshToken>,
     scope: Option<String>,
     id_token: Option<String>,
     quirks: QuirkSet,
-    rotated: bool,
+    pub(crate) rotated: bool,
 }
 
 impl TokenResponse {
@@ -99,27 +100,28 @@ impl TokenResponse {
     }
 }
 
-/// Every member the token parser reads, each as it came. Filled by the scanner
-/// ([`crate::scan::token`]) or by serde, which must agree.
-#[derive(Debug, Default, Deserialize, PartialEq)]
+/// Every member the token parser reads, each as it came.
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct RawToken<'a> {
-    #[serde(borrow)]
     pub(crate) access_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) token_type: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) expires_in: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) expires: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) refresh_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) scope: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) id_token: Option<Loose<'a>>,
-    #[serde(borrow)]
     pub(crate) error: Option<Loose<'a>>,
 }
+json_members!(RawToken<'a> {
+    access_token,
+    token_type,
+    expires_in,
+    expires,
+    refresh_token,
+    scope,
+    id_token,
+    error,
+});
 
 /// Parses a token endpoint response under the configured quirks.
 ///
@@ -138,13 +140,7 @@ pub fn parse_token_response(
     if !response.is_json() {
         return Err(ResponseError::UnexpectedContentType.into());
     }
-    // The common case, a flat object of plain strings and integers, takes one pass of the
-    // scanner; anything unusual (an escape, an `error`, a wrong type, a duplicate, a quirk)
-    // goes to serde, which names exactly what is wrong. Both give the same `RawToken`.
-    let mut raw = RawToken::default();
-    if !crate::scan::token(response.body(), &mut raw) {
-        raw = json_object::<RawToken<'_>>(response.body())?;
-    }
+    let raw = json_object::<RawToken<'_>>(response.body())?;
     if let Some(Loose::Str(code)) = &raw.error {
         if quirks.contains(Quirk::ErrorWith200) {
             return Err(oauth_error(response.status(), response.body())
@@ -185,7 +181,8 @@ pub fn parse_token_response(
     };
     let refresh_token = match raw.refresh_token {
         None => None,
-        // An empty string is not a replacement (RFC 6749 §6 is silent; policy RF-4).
+        // An empty string is not a replacement: RFC 6749 §6 is silent, and an empty token
+        // could never be used, so the old one is kept (policy P-11).
         Some(Loose::Str(s)) if s.is_empty() => None,
         Some(Loose::Str(s)) if is_vschar_string(&s) => Some(RefreshToken::new(s.into_owned())),
         Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("refresh_token").into()),
@@ -325,82 +322,5 @@ impl Exchange for TokenExchange {
             }
             CodeStep::Unsent { .. } => Err(crate::error::Misuse::NoRequestOutstanding.into()),
         }
-    }
-}
-
-/// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is
-/// kept; [`TokenResponse::rotated`] says which happened.
-#[derive(Debug)]
-pub struct RefreshExchange {
-    config: Arc<ClientConfig>,
-    old: RefreshToken,
-    machine: OneShot<TokenResponse>,
-}
-
-impl crate::config::Client {
-    /// Starts a refresh with the granted scope.
-    #[must_use]
-    pub fn refresh(&self, refresh_token: &RefreshToken) -> RefreshExchange {
-        self.refresh_request(refresh_token, None)
-    }
-
-    /// Starts a refresh asking for a narrower scope (it must be within the original grant).
-    ///
-    /// # Errors
-    /// [`crate::ConfigError::InvalidScope`] when `scope` is not valid scope syntax.
-    pub fn refresh_with_scope(
-        &self,
-        refresh_token: &RefreshToken,
-        scope: &str,
-    ) -> Result<RefreshExchange, Error> {
-        if !scope.split(' ').all(crate::endpoint::is_scope_token) {
-            return Err(crate::error::ConfigError::InvalidScope.into());
-        }
-        Ok(self.refresh_request(refresh_token, Some(scope)))
-    }
-
-    fn refresh_request(
-        &self,
-        refresh_token: &RefreshToken,
-        scope: Option<&str>,
-    ) -> RefreshExchange {
-        let c = &*self.config;
-        let p = &c.prebuilt;
-        let (scope_name, scope) = scope.map_or(("", ""), |s| ("&scope=", s));
-        let body = concat(&[
-            Piece::Raw("grant_type=refresh_token&refresh_token="),
-            Piece::Encoded(refresh_token.expose_secret()),
-            Piece::Raw(scope_name),
-            Piece::Encoded(scope),
-            Piece::Raw(&p.refresh_tail),
-            Piece::Raw(p.credentials.expose_secret()),
-        ]);
-        let request = p.post(&c.token_endpoint, c.policy, body);
-        RefreshExchange {
-            config: Arc::clone(&self.config),
-            old: refresh_token.clone(),
-            machine: OneShot::new(request),
-        }
-    }
-}
-
-impl Exchange for RefreshExchange {
-    type Output = TokenResponse;
-
-    fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
-        self.machine.poll()
-    }
-
-    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let quirks = self.config.quirks;
-        let old = &self.old;
-        self.machine.handle(&response, |r| {
-            let mut tokens = parse_token_response(r, quirks)?;
-            match &tokens.refresh_token {
-                Some(new) => tokens.rotated = new != old,
-                None => tokens.refresh_token = Some(old.clone()),
-            }
-            Ok(Some(tokens))
-        })
     }
 }

@@ -1,4 +1,4 @@
-//! RFC 6750: the Authorization header and WWW-Authenticate parsing (TV-BR, bad-inputs F).
+//! RFC 6750: the Authorization header and WWW-Authenticate parsing, hostile challenges included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pkce_flow::bearer::{
@@ -18,12 +18,12 @@ fn header_value() {
     );
     assert!(
         authorization_header(&AccessToken::new("abc def".into())).is_err(),
-        "T-9: never split across a header"
+        "never split across a header"
     );
 }
 
 #[test]
-fn tv_br_1_to_6() {
+fn bearer_challenges_are_read() {
     let c = bearer(r#"Bearer realm="example""#);
     assert_eq!((c.realm.unwrap().raw(), c.error), ("example", None));
     let c = bearer(
@@ -56,7 +56,7 @@ fn tv_br_1_to_6() {
 }
 
 #[test]
-fn w1_w2_malformed() {
+fn malformed_challenges_are_errors() {
     let err = Error::Response(ResponseError::MalformedChallenge);
     assert_eq!(
         bearer_challenge([r#"Bearer error="invalid_token", error="insufficient_scope""#])
@@ -67,7 +67,7 @@ fn w1_w2_malformed() {
 }
 
 #[test]
-fn w3_to_w5_quoting_multiple_and_token_forms() {
+fn quoting_multiple_challenges_and_token68_forms() {
     assert_eq!(
         bearer(r#"Bearer error_description="a \"quoted\" \\ b""#)
             .error_description
@@ -98,18 +98,18 @@ fn w3_to_w5_quoting_multiple_and_token_forms() {
 }
 
 #[test]
-fn w6_large_headers_are_refused_in_linear_time() {
+fn large_headers_are_refused_in_linear_time() {
     let huge = format!("Bearer {}", "a=b, ".repeat(20_000));
     assert_eq!(
         bearer_challenge([huge.as_str()]).unwrap_err(),
-        Error::Response(ResponseError::TooLarge)
+        Error::Response(ResponseError::ChallengeTooLarge)
     );
     let many = format!("Bearer {}", "x=1, ".repeat(3_000));
     assert!(bearer_challenge([many.as_str()]).unwrap().is_some());
 }
 
 #[test]
-fn w8_non_ascii_description_is_lossy_text() {
+fn non_ascii_description_is_lossy_text() {
     let c = bearer("Bearer error_description=\"caf\u{e9} \u{fffd}\"");
     assert!(c.error_description.unwrap().raw().starts_with("caf"));
 }

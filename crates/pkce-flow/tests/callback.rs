@@ -1,4 +1,4 @@
-//! Callback validation: bad-inputs.md section A, RFC 9207 vectors, and the pending/consumed rule.
+//! Callback validation: hostile callback queries, RFC 9207 vectors, and the pending/consumed rule.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -45,7 +45,7 @@ fn valid_callback_gives_a_token_exchange() {
 }
 
 #[test]
-fn c2_missing_state_keeps_pending() {
+fn missing_state_keeps_pending() {
     assert_eq!(
         outcome(&format!("code=abc&{ISS_Q}")),
         (Mismatch::StateMissing.into(), true)
@@ -53,7 +53,7 @@ fn c2_missing_state_keeps_pending() {
 }
 
 #[test]
-fn c3_wrong_state_keeps_pending_and_real_callback_still_works() {
+fn wrong_state_keeps_pending_and_real_callback_still_works() {
     let (pending, s) = pending();
     let r = pending.callback("code=abc&state=ATTACKER").unwrap_err();
     assert_eq!(r.error(), &Error::Mismatch(Mismatch::StateMismatch));
@@ -68,7 +68,7 @@ fn c3_wrong_state_keeps_pending_and_real_callback_still_works() {
 }
 
 #[test]
-fn c4_duplicate_state_is_rejected() {
+fn duplicate_state_is_rejected() {
     assert_eq!(
         outcome("code=abc&state={S}&state={S}").0,
         CallbackError::DuplicateParameter("state").into()
@@ -76,7 +76,7 @@ fn c4_duplicate_state_is_rejected() {
 }
 
 #[test]
-fn c5_plus_is_a_space_and_equivalent_escapes_match() {
+fn plus_is_a_space_and_equivalent_escapes_match() {
     let (pending, s) = pending();
     // Replace a '-' or '_' in the state with its escape: still the same decoded value.
     let escaped: String = s
@@ -101,7 +101,7 @@ fn c5_plus_is_a_space_and_equivalent_escapes_match() {
 }
 
 #[test]
-fn c6_empty_code_is_missing_and_consumes() {
+fn empty_code_is_missing_and_consumes() {
     assert_eq!(
         outcome(&format!("code=&state={{S}}&{ISS_Q}")),
         (CallbackError::MissingCode.into(), false)
@@ -113,7 +113,7 @@ fn c6_empty_code_is_missing_and_consumes() {
 }
 
 #[test]
-fn c7_duplicate_code_is_rejected() {
+fn duplicate_code_is_rejected() {
     assert_eq!(
         outcome("code=a&code=b&state={S}").0,
         CallbackError::DuplicateParameter("code").into()
@@ -126,7 +126,7 @@ fn c7_duplicate_code_is_rejected() {
 }
 
 #[test]
-fn c8_code_and_error_is_ambiguous() {
+fn code_and_error_is_ambiguous() {
     assert_eq!(
         outcome(&format!("code=abc&error=access_denied&state={{S}}&{ISS_Q}")).0,
         CallbackError::AmbiguousResponse.into()
@@ -134,7 +134,7 @@ fn c8_code_and_error_is_ambiguous() {
 }
 
 #[test]
-fn c9_no_code_no_error_is_missing_code() {
+fn no_code_no_error_is_missing_code() {
     assert_eq!(
         outcome(&format!("state={{S}}&foo=bar&{ISS_Q}")).0,
         CallbackError::MissingCode.into()
@@ -142,7 +142,7 @@ fn c9_no_code_no_error_is_missing_code() {
 }
 
 #[test]
-fn c10_access_denied_keeps_the_description_as_untrusted_text() {
+fn access_denied_keeps_the_description_as_untrusted_text() {
     let (e, keep) = outcome(&format!(
         "error=access_denied&error_description=User+cancelled&state={{S}}&{ISS_Q}"
     ));
@@ -155,7 +155,7 @@ fn c10_access_denied_keeps_the_description_as_untrusted_text() {
 }
 
 #[test]
-fn c11_unknown_error_codes_map_to_other() {
+fn unknown_error_codes_map_to_other() {
     for code in ["interaction_required", "x_vendor_thing"] {
         let (e, _) = outcome(&format!("error={code}&state={{S}}&{ISS_Q}"));
         let Error::Authorization(a) = e else { panic!() };
@@ -164,7 +164,7 @@ fn c11_unknown_error_codes_map_to_other() {
 }
 
 #[test]
-fn c12_to_c15_iss_is_compared_exactly_after_one_decoding() {
+fn iss_is_compared_exactly_after_one_decoding() {
     for iss in [
         "https%3A%2F%2Fevil.example",
         "https%3A%2F%2Fas.example%2F",
@@ -180,7 +180,7 @@ fn c12_to_c15_iss_is_compared_exactly_after_one_decoding() {
 }
 
 #[test]
-fn tv_iss_1_exact_issuer_accepted_and_trailing_slash_config_rejects() {
+fn exact_issuer_accepted_and_trailing_slash_config_rejects() {
     let c = builder().build().unwrap();
     let (_, p) = c.authorize(&mut rng()).unwrap();
     let s = p.state().expose_secret().to_owned();
@@ -200,7 +200,7 @@ fn tv_iss_1_exact_issuer_accepted_and_trailing_slash_config_rejects() {
 }
 
 #[test]
-fn c16_c17_fragment_parameters_are_never_read() {
+fn fragment_parameters_are_never_read() {
     let (pending, s) = pending();
     let r = pending
         .callback_url(&format!("{REDIRECT}#code=abc&state={s}"))
@@ -242,7 +242,7 @@ fn callback_url_on_another_path_is_rejected() {
 }
 
 #[test]
-fn c18_access_token_in_callback_is_ignored() {
+fn access_token_in_callback_is_ignored() {
     assert_eq!(
         outcome(&format!(
             "access_token=stolen&token_type=bearer&state={{S}}&{ISS_Q}"
@@ -253,7 +253,7 @@ fn c18_access_token_in_callback_is_ignored() {
 }
 
 #[test]
-fn c19_c21_malformed_encoding_is_typed() {
+fn malformed_encoding_is_typed() {
     assert_eq!(
         outcome(&format!("code=abc%E0%A4%A&state={{S}}&{ISS_Q}")).0,
         CallbackError::MalformedEncoding("code").into()
@@ -272,7 +272,7 @@ fn c19_c21_malformed_encoding_is_typed() {
 }
 
 #[test]
-fn c20_control_characters_in_code_are_invalid() {
+fn control_characters_in_code_are_invalid() {
     for code in ["abc%00def", "abc%0D%0ASet-Cookie:x", "t%C3%B8ken"] {
         assert_eq!(
             outcome(&format!("code={code}&state={{S}}&{ISS_Q}")).0,
@@ -283,7 +283,7 @@ fn c20_control_characters_in_code_are_invalid() {
 }
 
 #[test]
-fn c22_hostile_description_is_escaped_on_display() {
+fn hostile_description_is_escaped_on_display() {
     let (e, _) = outcome(&format!(
         "error=access_denied&state={{S}}&{ISS_Q}&error_description=%1B%5B31mRED%1B%5B0m%0D%0A%3Cscript%3Ealert(1)%3C%2Fscript%3E"
     ));
@@ -300,7 +300,7 @@ fn c22_hostile_description_is_escaped_on_display() {
 }
 
 #[test]
-fn c23_c24_c32_size_limits() {
+fn oversized_queries_and_values_are_refused() {
     assert_eq!(
         outcome(&format!(
             "error_description={}&state={{S}}",
@@ -327,7 +327,7 @@ fn c23_c24_c32_size_limits() {
 }
 
 #[test]
-fn c28_parameter_names_are_case_sensitive() {
+fn parameter_names_are_case_sensitive() {
     assert_eq!(
         outcome("CODE=abc&State={S}").0,
         Mismatch::StateMissing.into()
@@ -335,7 +335,7 @@ fn c28_parameter_names_are_case_sensitive() {
 }
 
 #[test]
-fn c29_semicolon_is_data() {
+fn semicolon_is_data() {
     assert_eq!(
         outcome("code=abc;state={S}").0,
         Mismatch::StateMissing.into()
@@ -343,7 +343,7 @@ fn c29_semicolon_is_data() {
 }
 
 #[test]
-fn c30_missing_iss_when_required_and_c31_error_with_wrong_iss() {
+fn missing_iss_when_required_and_error_with_wrong_iss_are_mismatches() {
     let c = builder().require_iss().build().unwrap();
     let (_, p) = c.authorize(&mut rng()).unwrap();
     let s = p.state().expose_secret().to_owned();
@@ -384,7 +384,7 @@ fn unsolicited_state_lookup_helper() {
 }
 
 #[test]
-fn tv_cb_2_error_with_state_is_denied() {
+fn error_with_matching_state_is_denied() {
     let (e, _) = outcome(&format!("error=access_denied&state={{S}}&{ISS_Q}"));
     assert!(matches!(e, Error::Authorization(a) if a.code == AuthorizationErrorCode::AccessDenied));
 }

@@ -1,10 +1,11 @@
-//! Configuration validation (bad-inputs E: V-11..V-15) and the authorization request (TV-AZ).
+//! Configuration validation (client ID, endpoints, redirect URIs, scopes, extra parameters)
+//! and the authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::*;
-use pkce_flow::{Client, ClientSecret, ConfigError, EndpointError, Error, Misuse};
+use pkce_flow::{Client, ClientSecret, ConfigError, EndpointError, Error, Mismatch};
 
 fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
     match b.build().unwrap_err() {
@@ -14,7 +15,7 @@ fn config_err(b: pkce_flow::ClientBuilder) -> ConfigError {
 }
 
 #[test]
-fn v11_redirect_uri_rules() {
+fn redirect_uri_rules() {
     let cases = [
         ("callback", ConfigError::RedirectRelative),
         ("https://app.example/cb#x", ConfigError::RedirectFragment),
@@ -36,7 +37,7 @@ fn v11_redirect_uri_rules() {
 }
 
 #[test]
-fn v12_scope_tokens() {
+fn scope_tokens() {
     for bad in ["a\"b", "a\\b", "", "read\u{e9}"] {
         assert_eq!(
             config_err(builder().scope(bad)),
@@ -96,7 +97,7 @@ fn endpoints_must_be_https_without_fragment() {
 }
 
 #[test]
-fn v15_endpoint_query_must_not_hold_our_parameters() {
+fn endpoint_query_must_not_hold_our_parameters() {
     assert_eq!(
         config_err(builder().authorization_endpoint("https://as.example/authorize?client_id=x")),
         ConfigError::Endpoint("authorization_endpoint", EndpointError::ReservedParameter)
@@ -171,7 +172,7 @@ fn config_errors_never_show_the_secret() {
 }
 
 #[test]
-fn tv_az_1_authorization_url_parses_back_to_exactly_our_parameters() {
+fn authorization_url_parses_back_to_exactly_our_parameters() {
     let c = builder()
         .redirect_uri("https://client.example.com/cb")
         .build()
@@ -194,7 +195,7 @@ fn tv_az_1_authorization_url_parses_back_to_exactly_our_parameters() {
 }
 
 #[test]
-fn tv_az_2_endpoint_query_is_kept_byte_for_byte() {
+fn endpoint_query_is_kept_byte_for_byte() {
     let c = builder()
         .authorization_endpoint("https://as.example/authorize?tenant=a%20b")
         .build()
@@ -296,13 +297,13 @@ fn par_required_refuses_plain_authorize_and_missing_endpoints_are_misuse() {
         .unwrap();
     assert_eq!(
         no_endpoints.push_authorization(&mut rng()).unwrap_err(),
-        Misuse::NoParEndpoint.into()
+        Error::NotConfigured("pushed_authorization_request_endpoint")
     );
     assert_eq!(
         no_endpoints
             .revoke_access_token(&pkce_flow::AccessToken::new("t".into()))
             .unwrap_err(),
-        Misuse::NoRevocationEndpoint.into()
+        Error::NotConfigured("revocation_endpoint")
     );
 }
 
@@ -329,7 +330,7 @@ fn stored_authorization_round_trips_and_is_bound_to_its_client() {
     let stored: pkce_flow::StoredAuthorization = serde_json::from_str(&json).unwrap();
     assert_eq!(
         other.resume(stored).unwrap_err(),
-        Misuse::ForeignAuthorization.into()
+        Mismatch::ForeignAuthorization.into()
     );
     let tampered = json.replace(&state, "short");
     assert!(serde_json::from_str::<pkce_flow::StoredAuthorization>(&tampered).is_err());

@@ -1,4 +1,4 @@
-//! Discovery: well-known URLs (TV-MD-1..7), issuer equality, metadata validation, probing.
+//! Discovery: well-known URLs (RFC 8414 §3.1, OpenID Discovery §4), issuer equality, metadata validation, probing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -6,11 +6,11 @@ mod common;
 use common::*;
 use pkce_flow::{
     Client, ConfigError, Discovery, DiscoveryKind, Error, Exchange, HttpResponse, LoopbackHttp,
-    ResponseError, ServerMetadata, oauth_metadata_url, openid_configuration_url,
+    MetadataError, ResponseError, ServerMetadata, oauth_metadata_url, openid_configuration_url,
 };
 
 #[test]
-fn tv_md_well_known_urls() {
+fn well_known_urls_insert_the_suffix_per_rfc8414() {
     let rows = [
         (
             "https://example.com",
@@ -50,7 +50,7 @@ fn tv_md_well_known_urls() {
 }
 
 #[test]
-fn tv_md_7_invalid_issuers() {
+fn invalid_issuers_have_no_well_known_url() {
     for bad in [
         "https://example.com?x=1",
         "https://example.com#f",
@@ -102,7 +102,7 @@ fn metadata_issuer_must_match_exactly() {
             metadata_json("https://as.example/", "")
         )
         .unwrap_err(),
-        ResponseError::IssuerMismatch.into()
+        MetadataError::IssuerMismatch.into()
     );
     assert_eq!(
         discover(
@@ -110,7 +110,7 @@ fn metadata_issuer_must_match_exactly() {
             metadata_json("https://as.example", "")
         )
         .unwrap_err(),
-        ResponseError::IssuerMismatch.into()
+        MetadataError::IssuerMismatch.into()
     );
     // JSON escaping is removed before comparing (RFC 8414 §4).
     assert!(
@@ -143,20 +143,20 @@ fn metadata_rules() {
     ];
     for (extra, name) in bad {
         assert!(
-            matches!(discover("https://as.example", metadata_json("https://as.example", extra)), Err(Error::Response(ResponseError::InvalidEndpoint(n, _))) if n == name)
+            matches!(discover("https://as.example", metadata_json("https://as.example", extra)), Err(Error::Metadata(MetadataError::InvalidEndpoint(n, _))) if n == name)
         );
     }
     let no_code = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","token_endpoint":"https://as.example/t","response_types_supported":["token"]}"#;
     assert_eq!(
         discover("https://as.example", no_code.into()).unwrap_err(),
-        ResponseError::CodeFlowUnsupported.into()
+        MetadataError::CodeFlowUnsupported.into()
     );
     let no_token = r#"{"issuer":"https://as.example","authorization_endpoint":"https://as.example/a","response_types_supported":["code"]}"#;
     assert_eq!(
         discover("https://as.example", no_token.into()).unwrap_err(),
         ResponseError::MissingField("token_endpoint").into()
     );
-    // P-5: a boolean given as a string is invalid metadata.
+    // A boolean given as a string is invalid metadata (no type coercion).
     let stringly = metadata_json("https://as.example", "").replace(":true", ":\"true\"");
     assert!(discover("https://as.example", stringly).is_err());
 }
@@ -278,7 +278,7 @@ fn probe_falls_through_only_on_404() {
     );
     assert_eq!(
         r.unwrap_err(),
-        ResponseError::IssuerMismatch.into(),
+        MetadataError::IssuerMismatch.into(),
         "a 200 that fails validation is final"
     );
 }
@@ -299,14 +299,13 @@ fn discovery_request_is_a_get_that_may_be_retried() {
             "https://as.example/.well-known/openid-configuration"
         )
     );
-    assert!(r.policy().retry_allowed && r.body().is_empty());
+    assert!(r.body().is_empty());
 }
 
 #[test]
-fn discovery_takes_a_policy_but_stays_retryable() {
+fn discovery_takes_a_policy() {
     let policy = pkce_flow::RequestPolicy {
         max_response_bytes: 10,
-        retry_allowed: false,
         ..Default::default()
     };
     let mut d = Discovery::new(
@@ -318,7 +317,6 @@ fn discovery_takes_a_policy_but_stays_retryable() {
     .with_policy(policy);
     let r = request_of(&mut d);
     assert_eq!(r.policy().max_response_bytes, 10);
-    assert!(r.policy().retry_allowed);
     let body: &'static [u8] = Box::leak(
         metadata_json("https://as.example", "")
             .into_bytes()
@@ -329,7 +327,7 @@ fn discovery_takes_a_policy_but_stays_retryable() {
             HttpResponse::new(200, body).with_header("content-type", "application/json")
         )
         .unwrap_err(),
-        ResponseError::TooLarge.into()
+        ResponseError::BodyTooLarge.into()
     );
 }
 

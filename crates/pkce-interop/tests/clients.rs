@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pkce_flow::{
     AccessToken, Client, ClientSecret, DiscoveryKind, Error, Exchange, LoopbackHttp, Mismatch,
-    Misuse, ServerMetadata, StoredAuthorization, TokenErrorCode,
+    ServerMetadata, StoredAuthorization, TokenErrorCode,
 };
 use pkce_interop::{
     API_RESOURCE, API_SCOPES, BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, Browser, OidcProvider,
@@ -69,7 +69,7 @@ impl Driver for Reqwest {
 }
 
 fn ureq() -> Ureq {
-    Ureq(pkce_ureq::Transport::new())
+    Ureq(pkce_ureq::Transport::new().unwrap())
 }
 
 fn reqwest() -> Reqwest {
@@ -234,7 +234,7 @@ fn redirect_uri_mismatch<D: Driver>(d: &D) {
         .unwrap();
     assert_eq!(
         other.resume(pending.into_stored()).unwrap_err(),
-        Misuse::ForeignAuthorization.into()
+        Mismatch::ForeignAuthorization.into()
     );
 }
 

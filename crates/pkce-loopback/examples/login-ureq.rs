@@ -27,7 +27,7 @@ fn main() -> ExitCode {
 
 /// The login; gives the access token's lifetime in seconds, when the server said.
 fn run(args: &Args) -> Result<Option<u64>, BoxError> {
-    let transport = Transport::new();
+    let transport = Transport::new()?;
     let metadata = transport.discover(&args.issuer, DiscoveryKind::Probe, args.loopback)?;
     let (listener, pending) = support::start(args, &metadata)?;
     let exchange = listener.wait(pending, Duration::from_secs(300))?;

@@ -9,14 +9,15 @@ use std::{fmt, io};
 
 /// Everything that can go wrong while driving an exchange over reqwest.
 ///
-/// The variants mirror `pkce_ureq::Error` name for name; only the library error they
+/// The variants mirror the twin transport's `Error` name for name; only the library error they
 /// carry differs.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The flow refused the exchange: an OAuth error answer (`invalid_grant`, …), a response
     /// that breaks the protocol (a redirect, a wrong content type, bad JSON, …), a bad
-    /// configuration, or API misuse. Transparent: `Display` and `source` are the flow's.
+    /// configuration, or API misuse. `Display` is the flow's; `source` is the flow's error
+    /// itself, so a downcast through the chain finds it.
     Flow(pkce_flow::Error),
     /// A time limit of the request's policy ran out (connecting, or the whole exchange).
     Timeout(reqwest::Error),
@@ -37,19 +38,16 @@ pub enum Error {
         /// The cap, in bytes.
         limit: usize,
     },
-    /// The HTTP client answered with the response of another URL than the one requested: it
-    /// followed a redirect. The response was discarded. [`crate::Transport::with_client`]
-    /// refuses such clients, so this is a second line of defence.
-    RedirectFollowed,
-    /// The given HTTP client cannot enforce the request policy or would panic; see
-    /// [`crate::Transport::with_client`].
+    /// The HTTP client followed a redirect (the response is another URL's), which the policy
+    /// forbids; the response was discarded. The same fault as the flow's
+    /// `ResponseError::UnexpectedRedirect`, met after the fact.
+    UnexpectedRedirect,
+    /// The HTTP client cannot be set up: rustls refuses the configuration, or the flow asked
+    /// for a method reqwest cannot send.
     ClientSetup {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// [`crate::Transport::bearer_get`] refused to send a token over plain `http` to a host
-    /// that is not a loopback IP literal.
-    InsecureUrl,
 }
 
 impl Error {
@@ -122,13 +120,10 @@ impl fmt::Display for Error {
             Self::BodyTooLarge { limit } => {
                 write!(f, "the response body is larger than the limit of {limit} bytes; reading stopped")
             }
-            Self::RedirectFollowed => {
+            Self::UnexpectedRedirect => {
                 f.write_str("the HTTP client followed a redirect, which the policy forbids; the response was discarded")
             }
             Self::ClientSetup { reason } => write!(f, "the HTTP client cannot be used: {reason}"),
-            Self::InsecureUrl => {
-                f.write_str("refusing to send a bearer token over plain http to a host that is not a loopback address")
-            }
         }
     }
 }
@@ -136,17 +131,56 @@ impl fmt::Display for Error {
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
-            Self::Flow(e) => e.source(),
+            Self::Flow(e) => Some(e),
             Self::Timeout(e)
             | Self::ConnectionRefused(e)
             | Self::Tls(e)
             | Self::Io(e)
             | Self::Http(e) => Some(e),
-            Self::BodyTooLarge { .. }
-            | Self::RedirectFollowed
-            | Self::ClientSetup { .. }
-            | Self::InsecureUrl => None,
+            Self::BodyTooLarge { .. } | Self::UnexpectedRedirect | Self::ClientSetup { .. } => None,
         }
+    }
+}
+
+impl Error {
+    /// What an application can do about this error: the flow's verdict for
+    /// [`Error::Flow`]; a later retry for a timeout, a refused or broken connection; a fix
+    /// of the client's setup for an unusable request or client; and a stop for a failed TLS
+    /// handshake, a body over the cap or a followed redirect (each may be an attack).
+    ///
+    /// ```
+    /// use pkce_flow::Action;
+    ///
+    /// let error = pkce_reqwest::Error::BodyTooLarge { limit: 1024 };
+    /// assert_eq!(error.action(), Action::Stop);
+    /// assert_eq!(error.oauth_error_code(), None);
+    /// assert!(!error.is_invalid_grant());
+    /// ```
+    #[must_use]
+    pub fn action(&self) -> pkce_flow::Action {
+        use pkce_flow::Action;
+        match self {
+            Self::Flow(e) => e.action(),
+            Self::Timeout(_) | Self::ConnectionRefused(_) | Self::Io(_) => Action::RetryLater,
+            Self::Http(_) | Self::ClientSetup { .. } => Action::FixConfiguration,
+            Self::Tls(_) | Self::BodyTooLarge { .. } | Self::UnexpectedRedirect => Action::Stop,
+        }
+    }
+
+    /// The OAuth `error` code the server answered with, if it did.
+    #[must_use]
+    pub fn oauth_error_code(&self) -> Option<&str> {
+        match self {
+            Self::Flow(e) => e.oauth_error_code(),
+            _ => None,
+        }
+    }
+
+    /// Whether the token endpoint answered `invalid_grant` (the code or refresh token is
+    /// dead: log in again).
+    #[must_use]
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, Self::Flow(e) if e.is_invalid_grant())
     }
 }
 

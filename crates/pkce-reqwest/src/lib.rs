@@ -11,8 +11,8 @@ mod flows;
 mod session;
 mod transport;
 
-pub use bearer::BearerResponse;
 pub use error::Error;
 pub use pkce_flow;
+pub use pkce_flow::BearerResponse;
 pub use reqwest;
 pub use transport::{Transport, USER_AGENT_VALUE};

@@ -43,12 +43,9 @@ fn refresh_result(outcome: Result<pkce_flow::TokenResponse, Error>) -> RefreshRe
         Ok(response) => RefreshResult::Response(response),
         Err(Error::Flow(e)) => RefreshResult::Refused(e),
         // Nothing left this process: no connection, no TLS session, or refused before sending.
-        Err(
-            e @ (Error::ConnectionRefused(_)
-            | Error::Tls(_)
-            | Error::ClientSetup { .. }
-            | Error::InsecureUrl),
-        ) => RefreshResult::NotSent(Box::new(e)),
+        Err(e @ (Error::ConnectionRefused(_) | Error::Tls(_) | Error::ClientSetup { .. })) => {
+            RefreshResult::NotSent(Box::new(e))
+        }
         // The request may have been received and acted on.
         Err(e) => RefreshResult::OutcomeUnknown(Box::new(e)),
     }

@@ -1,22 +1,16 @@
 //! The driver: one generic loop, and the one place where a flow request becomes a reqwest
 //! request with its policy applied.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
-use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
-use reqwest::{Client, RequestBuilder, Url, redirect};
+use reqwest::header::{HeaderMap, USER_AGENT};
+use reqwest::{Client, RequestBuilder, redirect};
 
 use crate::Error;
 
 /// The `User-Agent` of every request: `pkce-reqwest/<version>`.
 pub const USER_AGENT_VALUE: &str = concat!("pkce-reqwest/", env!("CARGO_PKG_VERSION"));
-
-/// What `Client`'s `Debug` shows for a client built with `redirect::Policy::none()`. reqwest
-/// offers no other way to read a client's redirect policy; should the format ever change,
-/// every client is refused (fail closed) and this crate's tests say so.
-const NO_REDIRECT_DEBUG: &str = r#"redirect_policy: "Policy(None)""#;
 
 /// Sends the requests of `pkce-flow` exchanges over a reqwest [`Client`], enforcing the
 /// [`RequestPolicy`] each one carries.
@@ -54,27 +48,25 @@ impl Transport {
         })
     }
 
-    /// A transport over a client the caller already has (proxy, pool or TLS settings).
+    /// A transport over a client built from the caller's builder (proxy, pool or TLS
+    /// settings). The transport sets the parts of the policy that reqwest fixes per client
+    /// before it builds: no redirects (`redirect::Policy::none()`, whatever the builder said:
+    /// a followed 307 or 308 would re-send the code, the verifier and the client credentials
+    /// to the `Location`) and no retries (`retry::never()`). The rest of the policy is
+    /// applied per request: the total timeout (which also bounds connecting; the builder's
+    /// own `connect_timeout` applies as configured) and the body cap.
     ///
-    /// The client must be built with `.redirect(reqwest::redirect::Policy::none())`. Unlike
-    /// ureq, reqwest has no per-request redirect setting, and noticing a followed redirect
-    /// afterwards is too late: a 307 or 308 would already have re-sent the code, the
-    /// verifier and the client credentials to the `Location`. So a client that may follow
-    /// redirects is refused here, before anything is sent (and a followed redirect is still
-    /// detected, as [`Error::RedirectFollowed`]). The rest of the policy is applied per
-    /// request: the total timeout (which also bounds connecting; the client's own
-    /// `connect_timeout` applies as configured) and the body cap. Give it
-    /// `.retry(reqwest::retry::never())` too: reqwest's default only resends HTTP/2
-    /// requests the server refused unprocessed, but nothing needs resending here.
+    /// Bring the TLS configuration in the builder (`tls_backend_preconfigured`) or install a
+    /// process-wide rustls crypto provider: this crate enables reqwest without one.
     ///
     /// # Errors
-    /// [`Error::ClientSetup`] when the client may follow redirects.
-    pub fn with_client(client: Client) -> Result<Self, Error> {
-        if !format!("{client:?}").contains(NO_REDIRECT_DEBUG) {
-            return Err(Error::ClientSetup {
-                reason: "it may follow redirects; build it with .redirect(reqwest::redirect::Policy::none())",
-            });
-        }
+    /// [`Error::Http`] when reqwest cannot build the client.
+    pub fn with_client_builder(builder: reqwest::ClientBuilder) -> Result<Self, Error> {
+        let client = builder
+            .redirect(redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .build()
+            .map_err(Error::from_reqwest)?;
         Ok(Self {
             client,
             resource_policy: RequestPolicy::default(),
@@ -98,9 +90,8 @@ impl Transport {
 
     /// Drives an exchange to its end: the one generic loop. Each request the exchange asks
     /// for is sent once, never resent (a single-use code must not be replayed; whether a
-    /// whole exchange may be repeated is the caller's decision, see
-    /// [`RequestPolicy::retry_allowed`]), and its response, whatever the status, goes back to
-    /// the exchange, which makes every OAuth decision.
+    /// whole exchange may be repeated is the caller's decision), and its response, whatever
+    /// the status, goes back to the exchange, which makes every OAuth decision.
     ///
     /// # Errors
     /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
@@ -155,7 +146,7 @@ impl Transport {
             .await
             .map_err(Error::from_reqwest)?;
         if response.url() != &url {
-            return Err(Error::RedirectFollowed);
+            return Err(Error::UnexpectedRedirect);
         }
         let status = response.status().as_u16();
         let limit = policy.max_response_bytes;
@@ -191,18 +182,15 @@ impl Transport {
     }
 }
 
-/// Builds the request with the policy's total timeout, and marks `Authorization` values
+/// Builds the request with the policy's total timeout, and marks credential header values
 /// sensitive so that `http`'s `Debug` hides them.
-pub(crate) fn prepare(
-    builder: RequestBuilder,
-    policy: &RequestPolicy,
-) -> Result<reqwest::Request, Error> {
+fn prepare(builder: RequestBuilder, policy: &RequestPolicy) -> Result<reqwest::Request, Error> {
     let mut request = builder
         .timeout(policy.timeout)
         .build()
         .map_err(Error::from_reqwest)?;
     for (name, value) in request.headers_mut().iter_mut() {
-        if name == AUTHORIZATION {
+        if HttpRequest::is_secret_header(name.as_str()) {
             value.set_sensitive(true);
         }
     }
@@ -237,28 +225,13 @@ pub(crate) struct Received {
 }
 
 impl Received {
-    /// The flow's view of it. Every header is offered; the flow keeps the ones it reads.
+    /// The flow's view of it. Every header is offered as the bytes received, none dropped;
+    /// the flow keeps the ones it reads.
     pub(crate) fn as_response(&self) -> HttpResponse<'_> {
         let mut response = HttpResponse::new(self.status, &self.body);
         for (name, value) in &self.headers {
-            if let Ok(value) = value.to_str() {
-                response.push_header(name.as_str(), value);
-            }
+            response.push_header_bytes(name.as_str(), value.as_bytes());
         }
         response
-    }
-}
-
-/// Whether a URL may carry a bearer token: `https`, or `http` to a loopback IP literal (the
-/// token then never leaves the machine).
-pub(crate) fn may_carry_token(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => url
-            .host_str()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|h| h.parse::<IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback()),
-        _ => false,
     }
 }

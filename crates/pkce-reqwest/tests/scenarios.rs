@@ -1,46 +1,99 @@
-//! The scenario suite over real loopback HTTP, driven by the async transport. The list of
-//! scenarios lives in `pkce-ureq/tests/suite/mod.rs`, shared with the blocking twin; this
-//! file adapts it to reqwest and adds what only reqwest needs (`Transport::with_client`).
+//! The scenario suite over real loopback HTTP, driven by the async transport. The
+//! scenarios live in pkce-transport-tests, shared with the blocking twin; this file is the
+//! [`Driver`] for reqwest and what only reqwest has (`Transport::with_client_builder`, futures
+//! that can be spawned).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 
-use pkce_flow::{Client, Exchange, Poll};
+use pkce_flow::pkce_core::rand_core::TryCryptoRng;
+use pkce_flow::{
+    AccessToken, BearerResponse, Client, DiscoveryKind, Exchange, LoopbackHttp,
+    PushedAuthorizationUrl, RefreshToken, ServerMetadata, TokenExchange, TokenResponse,
+};
 use pkce_reqwest as transport;
 use pkce_testkit::{AuthServer, Endpoint, Misbehavior, UserAgent, clients};
+use pkce_transport_tests::{Driver, Fault};
 
-/// A scenario is an async test on a current-thread runtime here.
-macro_rules! scenario {
-    ($(#[$m:meta])* fn $name:ident() $body:block) => {
-        $(#[$m])*
-        #[tokio::test]
-        async fn $name() $body
-    };
+/// The async transport, as the shared suite drives it: each call runs to completion on the
+/// driver's own current-thread runtime.
+struct Reqwest(transport::Transport, tokio::runtime::Runtime);
+
+impl Driver for Reqwest {
+    type Error = transport::Error;
+    const USER_AGENT: &'static str = transport::USER_AGENT_VALUE;
+
+    fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Self(transport::Transport::new().unwrap(), runtime)
+    }
+    fn drive<E: Exchange>(&self, exchange: E) -> Result<E::Output, Self::Error> {
+        self.1.block_on(self.0.drive(exchange))
+    }
+    fn discover(
+        &self,
+        issuer: &str,
+        kind: DiscoveryKind,
+        loopback: LoopbackHttp,
+    ) -> Result<ServerMetadata, Self::Error> {
+        self.1.block_on(self.0.discover(issuer, kind, loopback))
+    }
+    fn push_authorization<R: TryCryptoRng + ?Sized>(
+        &self,
+        client: &Client,
+        rng: &mut R,
+    ) -> Result<PushedAuthorizationUrl, Self::Error> {
+        self.1.block_on(self.0.push_authorization(client, rng))
+    }
+    fn exchange(&self, exchange: TokenExchange) -> Result<TokenResponse, Self::Error> {
+        self.1.block_on(self.0.exchange(exchange))
+    }
+    fn refresh(&self, client: &Client, token: &RefreshToken) -> Result<TokenResponse, Self::Error> {
+        self.1.block_on(self.0.refresh(client, token))
+    }
+    fn revoke_refresh_token(
+        &self,
+        client: &Client,
+        token: &RefreshToken,
+    ) -> Result<(), Self::Error> {
+        self.1.block_on(self.0.revoke_refresh_token(client, token))
+    }
+    fn revoke_access_token(&self, client: &Client, token: &AccessToken) -> Result<(), Self::Error> {
+        self.1.block_on(self.0.revoke_access_token(client, token))
+    }
+    fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
+        self.1.block_on(self.0.bearer_get(url, token))
+    }
+    fn action(error: &Self::Error) -> pkce_flow::Action {
+        error.action()
+    }
+    fn is_invalid_grant(error: &Self::Error) -> bool {
+        error.is_invalid_grant()
+    }
+    fn fault(error: &Self::Error) -> Fault<'_> {
+        match error {
+            transport::Error::Flow(e) => Fault::Flow(e),
+            transport::Error::Timeout(_) => Fault::Timeout,
+            transport::Error::ConnectionRefused(_) => Fault::ConnectionRefused,
+            transport::Error::Tls(_) => Fault::Tls,
+            transport::Error::Io(_) => Fault::Io,
+            transport::Error::BodyTooLarge { limit } => Fault::BodyTooLarge { limit: *limit },
+            transport::Error::UnexpectedRedirect => Fault::UnexpectedRedirect,
+            _ => Fault::Other,
+        }
+    }
 }
 
-/// A helper that calls the transport is an async function here.
-macro_rules! step {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
-        $(#[$m])*
-        async fn $name($($arg: $ty),*) $(-> $ret)? $body
-    };
-}
-
-/// A transport call is awaited here.
-macro_rules! wait {
-    ($e:expr) => {
-        $e.await
-    };
-}
+pkce_transport_tests::scenarios!(Reqwest);
 
 fn new_transport() -> transport::Transport {
     transport::Transport::new().unwrap()
 }
 
-#[path = "../../pkce-ureq/tests/suite/mod.rs"]
-mod suite;
-
-/// The TLS configuration a caller of `with_client` would bring.
+/// The TLS configuration a caller of `with_client_builder` would bring.
 fn tls() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -63,37 +116,16 @@ fn public_client(server: &AuthServer) -> Client {
         .unwrap()
 }
 
-#[test]
-fn with_client_refuses_a_client_that_may_follow_redirects() {
-    for policy in [
-        reqwest::redirect::Policy::default(),
-        reqwest::redirect::Policy::limited(1),
-    ] {
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls())
-            .redirect(policy)
-            .build()
-            .unwrap();
-        let error = transport::Transport::with_client(client).unwrap_err();
-        assert!(
-            matches!(error, transport::Error::ClientSetup { .. }),
-            "{error:?}"
-        );
-        assert!(error.to_string().contains("redirect"), "{error}");
-    }
-}
-
 #[tokio::test]
-async fn with_client_keeps_the_policy() {
+async fn with_client_builder_keeps_the_policy_whatever_the_builder_says() {
     let server = AuthServer::start().unwrap();
     let target = AuthServer::start().unwrap();
+    // A builder that would follow redirects and wait ten minutes.
     let lax = reqwest::Client::builder()
         .tls_backend_preconfigured(tls())
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(600))
-        .build()
-        .unwrap();
-    let transport = transport::Transport::with_client(lax).unwrap();
+        .redirect(reqwest::redirect::Policy::limited(10))
+        .timeout(std::time::Duration::from_secs(600));
+    let transport = transport::Transport::with_client_builder(lax).unwrap();
 
     let client = public_client(&server);
     let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
@@ -143,41 +175,6 @@ async fn with_client_keeps_the_policy() {
         .await
         .unwrap_err();
     assert!(matches!(error, transport::Error::Timeout(_)), "{error:?}");
-}
-
-#[tokio::test]
-async fn drive_is_the_generic_loop() {
-    // Any Exchange, not only the ones with a convenience method: a hand-rolled one that
-    // counts its round trips.
-    struct Counting<E>(E, usize);
-    impl<E: Exchange> Exchange for Counting<E> {
-        type Output = (E::Output, usize);
-        fn poll_output(&mut self) -> Result<Poll<Self::Output>, pkce_flow::Error> {
-            Ok(match self.0.poll_output()? {
-                Poll::Request(r) => {
-                    self.1 += 1;
-                    Poll::Request(r)
-                }
-                Poll::Done(v) => Poll::Done((v, self.1)),
-            })
-        }
-        fn handle_response(
-            &mut self,
-            response: pkce_flow::HttpResponse<'_>,
-        ) -> Result<(), pkce_flow::Error> {
-            self.0.handle_response(response)
-        }
-    }
-    let server = AuthServer::start().unwrap();
-    let discovery = pkce_flow::Discovery::new(
-        server.issuer(),
-        pkce_flow::DiscoveryKind::Probe,
-        pkce_flow::LoopbackHttp::DangerouslyAllow,
-    )
-    .unwrap();
-    let (metadata, round_trips) = new_transport().drive(Counting(discovery, 0)).await.unwrap();
-    assert_eq!(metadata.issuer, server.issuer());
-    assert_eq!(round_trips, 1);
 }
 
 #[tokio::test]

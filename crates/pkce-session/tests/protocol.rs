@@ -43,6 +43,7 @@ fn a_fresh_token_is_returned_without_any_request_or_lock() {
         .lock(&key(), Duration::from_secs(1))
         .unwrap();
     let token = Transport::new()
+        .unwrap()
         .fresh_access_token(&sessions, &key(), unix_now())
         .unwrap();
     assert_eq!(token, stored(&sessions).access_token);
@@ -59,6 +60,7 @@ fn a_due_refresh_is_stored_rotated_and_announced_to_the_change_hook() {
         .on_change(move |_, s| hook_seen.lock().unwrap().push(s.clone()));
     let old = stored(&sessions);
     let token = Transport::new()
+        .unwrap()
         .fresh_access_token(&sessions, &key(), unix_now())
         .unwrap();
     let new = stored(&sessions);
@@ -71,6 +73,7 @@ fn a_due_refresh_is_stored_rotated_and_announced_to_the_change_hook() {
     assert_eq!(server.rotation_counters().refreshes_served, 1);
     assert_eq!(seen.lock().unwrap().as_slice(), &[new]);
     let userinfo = Transport::new()
+        .unwrap()
         .bearer_get(&server.url("/userinfo"), &token)
         .unwrap();
     assert_eq!(userinfo.status, 200);
@@ -115,6 +118,7 @@ fn a_refused_refresh_token_needs_a_login_and_keeps_the_session_marked_stale() {
     server.expire_refresh_tokens();
     let before = stored(&sessions);
     let err = Transport::new()
+        .unwrap()
         .fresh_access_token(&sessions, &key(), unix_now())
         .unwrap_err();
     assert!(
@@ -129,7 +133,9 @@ fn a_refused_refresh_token_needs_a_login_and_keeps_the_session_marked_stale() {
     );
     // No second request for a stale session; a new login replaces it.
     let hits = server.hits(Endpoint::Token);
-    let again = Transport::new().fresh_access_token(&sessions, &key(), unix_now());
+    let again = Transport::new()
+        .unwrap()
+        .fresh_access_token(&sessions, &key(), unix_now());
     assert!(matches!(
         again,
         Err(SessionError::LoginRequired(LoginReason::Stale))
@@ -147,6 +153,7 @@ fn a_connection_lost_after_sending_is_an_unknown_outcome_never_retried() {
     let before = stored(&sessions);
     let hits = server.hits(Endpoint::Token);
     let err = Transport::new()
+        .unwrap()
         .fresh_access_token(&sessions, &key(), unix_now())
         .unwrap_err();
     assert!(
@@ -189,6 +196,7 @@ fn a_refresh_that_cannot_connect_is_reported_as_not_sent() {
     lock.write(&session).unwrap();
     drop(lock);
     let err = Transport::new()
+        .unwrap()
         .fresh_access_token(&sessions, &key(), unix_now())
         .unwrap_err();
     assert!(matches!(err, SessionError::RefreshNotSent(_)), "{err:?}");

@@ -69,7 +69,7 @@ fn child_process_entry() {
 fn child_asks<S: SessionStore>(issuer: &str, store: S) -> Vec<String> {
     let number = |name: &str| -> u64 { std::env::var(name).expect(name).parse().expect(name) };
     let sessions = sessions(issuer, store).min_remaining(number("CHILD_MIN_REMAINING"));
-    let transport = Transport::new();
+    let transport = Transport::new().unwrap();
     let userinfo = format!("{issuer}/userinfo");
     (0..number("CHILD_ASKS"))
         .map(|_| {

@@ -76,7 +76,8 @@ pub struct ServerConfig {
     pub clients: Vec<ClientRegistration>,
     /// Send `iss` in authorization responses and advertise it (RFC 9207). Default `true`.
     pub send_iss: bool,
-    /// Serve `https` with a certificate no ordinary client trusts. Default `false`.
+    /// Serve `https` with a certificate no ordinary client trusts (needs the `tls`
+    /// feature; without it the server does not start). Default `false`.
     pub tls: bool,
     /// Skip the consent page: `/authorize` redirects with a code at once. Default `false`.
     pub auto_approve: bool,

@@ -22,6 +22,9 @@
 //! without `scope` is granted `openid`; a code is consumed by its first redemption attempt,
 //! successful or not; the one user is `alice`.
 //!
+//! Cargo feature `tls`: serving `https` ([`ServerConfig::tls`]) with the committed test
+//! certificate, whose private key is compiled in only with this feature.
+//!
 //! [`UserAgent`] plays the person at the browser: it approves or denies on the consent page
 //! and hands back the redirect to the client's callback, without following it.
 //!

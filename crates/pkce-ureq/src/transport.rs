@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
-use ureq::http::header::{AUTHORIZATION, USER_AGENT};
+use ureq::http::header::USER_AGENT;
 use ureq::http::{self, HeaderMap, HeaderValue, Uri};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -29,18 +29,16 @@ pub struct Transport {
     resource_policy: RequestPolicy,
 }
 
-impl Default for Transport {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Transport {
     /// A transport with its own agent: rustls with the *ring* provider, the Mozilla roots
     /// (webpki-roots), no redirects, HTTP error statuses returned as responses, and the
     /// default policy's timeouts (every request then sets its own).
-    #[must_use]
-    pub fn new() -> Self {
+    ///
+    /// # Errors
+    /// None with this crate's settings; the signature matches pkce-reqwest's
+    /// `Transport::new`, whose HTTP client builder is fallible, so that code moves between
+    /// the twins unchanged.
+    pub fn new() -> Result<Self, Error> {
         let policy = RequestPolicy::default();
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
@@ -60,10 +58,10 @@ impl Transport {
             DefaultConnector::default(),
             LiteralFirstResolver::default(),
         );
-        Self {
+        Ok(Self {
             agent,
             resource_policy: policy,
-        }
+        })
     }
 
     /// A transport over an agent the caller already has (proxy, pool or TLS settings).
@@ -73,7 +71,7 @@ impl Transport {
     /// timeouts, and its body is read with the policy's cap. Two things stay the caller's
     /// responsibility, because ureq cannot show them: a middleware of the agent must not
     /// resend requests or follow redirects itself (a followed redirect is detected, after
-    /// the fact, as [`Error::RedirectFollowed`]), and `RootCerts::PlatformVerifier` needs
+    /// the fact, as [`Error::UnexpectedRedirect`]), and `RootCerts::PlatformVerifier` needs
     /// ureq's `platform-verifier` feature.
     ///
     /// # Errors
@@ -112,9 +110,8 @@ impl Transport {
 
     /// Drives an exchange to its end: the one generic loop. Each request the exchange asks
     /// for is sent once, never resent (a single-use code must not be replayed; whether a
-    /// whole exchange may be repeated is the caller's decision, see
-    /// [`RequestPolicy::retry_allowed`]), and its response, whatever the status, goes back to
-    /// the exchange, which makes every OAuth decision.
+    /// whole exchange may be repeated is the caller's decision), and its response, whatever
+    /// the status, goes back to the exchange, which makes every OAuth decision.
     ///
     /// # Errors
     /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
@@ -175,7 +172,7 @@ impl Transport {
             .build();
         let response = self.agent.run(request).map_err(Error::from_ureq)?;
         if response.get_uri() != uri {
-            return Err(Error::RedirectFollowed);
+            return Err(Error::UnexpectedRedirect);
         }
         let status = response.status().as_u16();
         let (parts, body) = response.into_parts();
@@ -193,11 +190,10 @@ impl Transport {
     }
 }
 
-/// A header value; the `Authorization` value is marked sensitive so that `http`'s `Debug`
-/// hides it.
+/// A header value; a credential is marked sensitive so that `http`'s `Debug` hides it.
 pub(crate) fn header_value(name: &str, value: &str) -> Result<HeaderValue, Error> {
     let mut value = HeaderValue::from_str(value).map_err(|e| http_error(e.into()))?;
-    if name.eq_ignore_ascii_case(AUTHORIZATION.as_str()) {
+    if HttpRequest::is_secret_header(name) {
         value.set_sensitive(true);
     }
     Ok(value)
@@ -240,29 +236,14 @@ pub(crate) struct Received {
 }
 
 impl Received {
-    /// The flow's view of it. Every header is offered; the flow keeps the ones it reads.
+    /// The flow's view of it. Every header is offered as the bytes received, none dropped;
+    /// the flow keeps the ones it reads.
     pub(crate) fn as_response(&self) -> HttpResponse<'_> {
         let mut response = HttpResponse::new(self.status, &self.body);
         for (name, value) in &self.headers {
-            if let Ok(value) = value.to_str() {
-                response.push_header(name.as_str(), value);
-            }
+            response.push_header_bytes(name.as_str(), value.as_bytes());
         }
         response
-    }
-}
-
-/// Whether a URI may carry a bearer token: `https`, or `http` to a loopback IP literal (the
-/// token then never leaves the machine).
-pub(crate) fn may_carry_token(uri: &Uri) -> bool {
-    match uri.scheme_str() {
-        Some("https") => true,
-        Some("http") => uri
-            .host()
-            .map(|h| h.trim_start_matches('[').trim_end_matches(']'))
-            .and_then(|h| h.parse::<IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback()),
-        _ => false,
     }
 }
 

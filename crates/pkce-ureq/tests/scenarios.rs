@@ -1,45 +1,89 @@
-//! The scenario suite over real loopback HTTP, driven by the blocking transport. The list
-//! of scenarios lives in `suite/mod.rs`, shared with pkce-reqwest; this file adapts it to
-//! ureq and adds what only ureq has (`Transport::with_agent`).
+//! The scenario suite over real loopback HTTP, driven by the blocking transport. The
+//! scenarios live in pkce-transport-tests, shared with pkce-reqwest; this file is the
+//! [`Driver`] for ureq and what only ureq has (`Transport::with_agent`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use pkce_flow::{Client, Exchange, Poll};
+use pkce_flow::pkce_core::rand_core::TryCryptoRng;
+use pkce_flow::{
+    AccessToken, BearerResponse, Client, DiscoveryKind, Exchange, LoopbackHttp,
+    PushedAuthorizationUrl, RefreshToken, ServerMetadata, TokenExchange, TokenResponse,
+};
 use pkce_testkit::{AuthServer, Endpoint, Misbehavior, UserAgent, clients};
+use pkce_transport_tests::{Driver, Fault};
 use pkce_ureq as transport;
 use ureq::tls::{TlsConfig, TlsProvider};
 
-/// A scenario is a plain test here.
-macro_rules! scenario {
-    ($(#[$m:meta])* fn $name:ident() $body:block) => {
-        $(#[$m])*
-        #[test]
-        fn $name() $body
-    };
+/// The blocking transport, as the shared suite drives it.
+struct Ureq(transport::Transport);
+
+impl Driver for Ureq {
+    type Error = transport::Error;
+    const USER_AGENT: &'static str = transport::USER_AGENT_VALUE;
+
+    fn new() -> Self {
+        Self(transport::Transport::new().unwrap())
+    }
+    fn drive<E: Exchange>(&self, exchange: E) -> Result<E::Output, Self::Error> {
+        self.0.drive(exchange)
+    }
+    fn discover(
+        &self,
+        issuer: &str,
+        kind: DiscoveryKind,
+        loopback: LoopbackHttp,
+    ) -> Result<ServerMetadata, Self::Error> {
+        self.0.discover(issuer, kind, loopback)
+    }
+    fn push_authorization<R: TryCryptoRng + ?Sized>(
+        &self,
+        client: &Client,
+        rng: &mut R,
+    ) -> Result<PushedAuthorizationUrl, Self::Error> {
+        self.0.push_authorization(client, rng)
+    }
+    fn exchange(&self, exchange: TokenExchange) -> Result<TokenResponse, Self::Error> {
+        self.0.exchange(exchange)
+    }
+    fn refresh(&self, client: &Client, token: &RefreshToken) -> Result<TokenResponse, Self::Error> {
+        self.0.refresh(client, token)
+    }
+    fn revoke_refresh_token(
+        &self,
+        client: &Client,
+        token: &RefreshToken,
+    ) -> Result<(), Self::Error> {
+        self.0.revoke_refresh_token(client, token)
+    }
+    fn revoke_access_token(&self, client: &Client, token: &AccessToken) -> Result<(), Self::Error> {
+        self.0.revoke_access_token(client, token)
+    }
+    fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
+        self.0.bearer_get(url, token)
+    }
+    fn action(error: &Self::Error) -> pkce_flow::Action {
+        error.action()
+    }
+    fn is_invalid_grant(error: &Self::Error) -> bool {
+        error.is_invalid_grant()
+    }
+    fn fault(error: &Self::Error) -> Fault<'_> {
+        match error {
+            transport::Error::Flow(e) => Fault::Flow(e),
+            transport::Error::Timeout(_) => Fault::Timeout,
+            transport::Error::ConnectionRefused(_) => Fault::ConnectionRefused,
+            transport::Error::Tls(_) => Fault::Tls,
+            transport::Error::Io(_) => Fault::Io,
+            transport::Error::BodyTooLarge { limit } => Fault::BodyTooLarge { limit: *limit },
+            transport::Error::UnexpectedRedirect => Fault::UnexpectedRedirect,
+            _ => Fault::Other,
+        }
+    }
 }
 
-/// A helper that calls the transport is a plain function here.
-macro_rules! step {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
-        $(#[$m])*
-        fn $name($($arg: $ty),*) $(-> $ret)? $body
-    };
-}
-
-/// A transport call returns its result directly here.
-macro_rules! wait {
-    ($e:expr) => {
-        $e
-    };
-}
-
-fn new_transport() -> transport::Transport {
-    transport::Transport::new()
-}
-
-mod suite;
+pkce_transport_tests::scenarios!(Ureq);
 
 /// An agent that would follow redirects and turn 4xx into errors, with a crypto provider.
 fn lax_agent() -> ureq::Agent {
@@ -147,41 +191,6 @@ fn with_agent_refuses_an_agent_without_a_crypto_provider() {
 }
 
 #[test]
-fn drive_is_the_generic_loop() {
-    // Any Exchange, not only the ones with a convenience method: a hand-rolled one that
-    // counts its round trips.
-    struct Counting<E>(E, usize);
-    impl<E: Exchange> Exchange for Counting<E> {
-        type Output = (E::Output, usize);
-        fn poll_output(&mut self) -> Result<Poll<Self::Output>, pkce_flow::Error> {
-            Ok(match self.0.poll_output()? {
-                Poll::Request(r) => {
-                    self.1 += 1;
-                    Poll::Request(r)
-                }
-                Poll::Done(v) => Poll::Done((v, self.1)),
-            })
-        }
-        fn handle_response(
-            &mut self,
-            response: pkce_flow::HttpResponse<'_>,
-        ) -> Result<(), pkce_flow::Error> {
-            self.0.handle_response(response)
-        }
-    }
-    let server = AuthServer::start().unwrap();
-    let discovery = pkce_flow::Discovery::new(
-        server.issuer(),
-        pkce_flow::DiscoveryKind::Probe,
-        pkce_flow::LoopbackHttp::DangerouslyAllow,
-    )
-    .unwrap();
-    let (metadata, round_trips) = new_transport().drive(Counting(discovery, 0)).unwrap();
-    assert_eq!(metadata.issuer, server.issuer());
-    assert_eq!(round_trips, 1);
-}
-
-#[test]
 fn with_agent_detects_a_middleware_that_answers_for_another_url() {
     // A middleware that sends every request elsewhere, as one that follows redirects would:
     // ureq cannot show it beforehand, so the transport notices the response's URL.
@@ -214,7 +223,7 @@ fn with_agent_detects_a_middleware_that_answers_for_another_url() {
         )
         .unwrap_err();
     assert!(
-        matches!(error, transport::Error::RedirectFollowed),
+        matches!(error, transport::Error::UnexpectedRedirect),
         "{error:?}"
     );
     assert_eq!(server.hits(Endpoint::Metadata), 0);

@@ -73,7 +73,7 @@ pub fn dpop_challenge<'v>(
     values: impl IntoIterator<Item = &'v str>,
 ) -> Result<Option<DpopChallenge>, DpopError> {
     let challenges = parse_challenges(values).map_err(|e| match e {
-        Error::Response(ResponseError::TooLarge) => DpopError::ChallengeTooLarge,
+        Error::Response(ResponseError::ChallengeTooLarge) => DpopError::ChallengeTooLarge,
         _ => DpopError::MalformedChallenge,
     })?;
     let Some(challenge) = challenges

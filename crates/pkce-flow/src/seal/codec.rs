@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::{SealError, SealKeys};
 use crate::authorize::{PendingAuthorization, StoredAuthorization};
-use crate::config::Client;
+use crate::client::Client;
 
 /// The format version written in the first byte; any other version is
 /// [`SealError::Malformed`].

@@ -56,7 +56,10 @@ pub(crate) fn login<S: SessionStore>(server: &AuthServer, sessions: &Sessions<S>
         .approve(url.as_str())
         .expect("the user approves");
     let exchange = pending.callback_url(&callback).expect("valid callback");
-    let tokens = Transport::new().exchange(exchange).expect("code exchange");
+    let tokens = Transport::new()
+        .unwrap()
+        .exchange(exchange)
+        .expect("code exchange");
     sessions
         .save_login(&key(), &tokens, unix_now())
         .expect("the session is stored");

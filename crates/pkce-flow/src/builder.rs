@@ -5,6 +5,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::auth::ClientAuth;
+use crate::client::{Client, ClientConfig};
 use crate::discovery::ServerMetadata;
 use crate::endpoint::{
     LoopbackHttp, check_endpoint, check_issuer, check_query_free_of, check_redirect_uri,
@@ -12,190 +14,14 @@ use crate::endpoint::{
 };
 use crate::error::{ConfigError, Error};
 use crate::http::RequestPolicy;
+use crate::params::{AUTHORIZATION_RESERVED, TOKEN_RESERVED};
+use crate::quirk::{Quirk, QuirkSet};
 use crate::request::{Parts, Prebuilt};
 use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
 use crate::text::UntrustedText;
 
-/// How the client authenticates at the token, PAR and revocation endpoints (RFC 6749 §2.3).
-/// Exactly one method is used per request (never Basic and a body secret together).
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ClientAuth {
-    /// A public client: `client_id` in the body, no secret (RFC 6749 §3.2.1).
-    #[default]
-    None,
-    /// `client_secret_basic`: `Authorization: Basic base64(form(id):form(secret))`.
-    Basic(ClientSecret),
-    /// `client_secret_post`: `client_id` and `client_secret` in the body.
-    Post(ClientSecret),
-}
-
-impl ClientAuth {
-    /// The RFC 8414 name of the method.
-    #[must_use]
-    pub fn method_name(&self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Basic(_) => "client_secret_basic",
-            Self::Post(_) => "client_secret_post",
-        }
-    }
-}
-
-/// A provider deviation the client tolerates only when it is turned on by name. Each use
-/// is reported in [`crate::TokenResponse::quirks_applied`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Quirk {
-    /// `"expires_in":"3600"` (a string of digits; Azure AD v1).
-    StringExpiresIn,
-    /// `"expires":3600` in place of `expires_in` (seed 004).
-    ExpiresField,
-    /// No `token_type`: assume `Bearer`.
-    MissingTokenType,
-    /// An OAuth error JSON with status 200 is reported as a normal token error.
-    ErrorWith200,
-    /// A successful token response with status 201.
-    Status201,
-    /// `"scope":["a","b"]`.
-    ScopeArray,
-    /// `"scope":"a,b"` (GitHub).
-    CommaScope,
-}
-
-impl Quirk {
-    const fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-/// A small set of [`Quirk`]s.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct QuirkSet(u8);
-
-impl QuirkSet {
-    /// The empty set.
-    #[must_use]
-    pub const fn empty() -> Self {
-        Self(0)
-    }
-
-    /// Whether the set holds `quirk`.
-    #[must_use]
-    pub const fn contains(self, quirk: Quirk) -> bool {
-        self.0 & quirk.bit() != 0
-    }
-
-    /// Adds `quirk`.
-    pub fn insert(&mut self, quirk: Quirk) {
-        self.0 |= quirk.bit();
-    }
-
-    /// Whether the set is empty.
-    #[must_use]
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
-
-/// Parameters the client writes itself into an authorization request.
-pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
-    "response_type",
-    "client_id",
-    "redirect_uri",
-    "scope",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-    "request_uri",
-    "nonce",
-];
-/// Parameters the client writes itself into token, refresh and revocation requests.
-pub(crate) const TOKEN_RESERVED: [&str; 9] = [
-    "grant_type",
-    "code",
-    "redirect_uri",
-    "client_id",
-    "client_secret",
-    "code_verifier",
-    "refresh_token",
-    "token",
-    "token_type_hint",
-];
 /// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
 const REPEATABLE: [&str; 1] = ["resource"];
-
-/// The validated configuration, shared by every request and pending authorization.
-#[derive(Debug)]
-pub(crate) struct ClientConfig {
-    pub(crate) client_id: Arc<str>,
-    pub(crate) auth: ClientAuth,
-    pub(crate) redirect_uri: Arc<str>,
-    pub(crate) scope: Option<String>,
-    pub(crate) issuer: Option<Arc<str>>,
-    pub(crate) authorization_endpoint: String,
-    pub(crate) token_endpoint: Arc<str>,
-    pub(crate) revocation_endpoint: Option<Arc<str>>,
-    pub(crate) par_endpoint: Option<Arc<str>>,
-    pub(crate) userinfo_endpoint: Option<String>,
-    pub(crate) authorization_params: Vec<(String, String)>,
-    pub(crate) quirks: QuirkSet,
-    pub(crate) iss_required: bool,
-    pub(crate) par_required: bool,
-    pub(crate) send_nonce: bool,
-    pub(crate) policy: RequestPolicy,
-    /// The configuration-only parts of every request, encoded once.
-    pub(crate) prebuilt: Prebuilt,
-}
-
-/// An OAuth 2.0 client: the entry point to every flow. Cheap to clone (shared configuration).
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(crate) config: Arc<ClientConfig>,
-}
-
-impl Client {
-    /// Starts a configuration for `client_id`.
-    pub fn builder(client_id: &str) -> ClientBuilder {
-        ClientBuilder::new(client_id)
-    }
-
-    /// The client identifier.
-    #[must_use]
-    pub fn client_id(&self) -> &str {
-        &self.config.client_id
-    }
-
-    /// The redirect URI, exactly as configured.
-    #[must_use]
-    pub fn redirect_uri(&self) -> &str {
-        &self.config.redirect_uri
-    }
-
-    /// The expected issuer, if one is configured.
-    #[must_use]
-    pub fn issuer(&self) -> Option<&str> {
-        self.config.issuer.as_deref()
-    }
-
-    /// The userinfo endpoint from the metadata, if any (for a Bearer call).
-    #[must_use]
-    pub fn userinfo_endpoint(&self) -> Option<&str> {
-        self.config.userinfo_endpoint.as_deref()
-    }
-
-    /// The requested scope, space-separated.
-    #[must_use]
-    pub fn scope(&self) -> Option<&str> {
-        self.config.scope.as_deref()
-    }
-
-    /// Whether the server requires pushed authorization requests.
-    #[must_use]
-    pub fn par_required(&self) -> bool {
-        self.config.par_required
-    }
-}
 
 /// Builds a [`Client`]. Nothing is checked until [`ClientBuilder::build`], which checks all.
 #[derive(Debug)]
@@ -223,6 +49,13 @@ pub struct ClientBuilder {
     auth_methods: Option<Vec<String>>,
     loopback: LoopbackHttp,
     policy: RequestPolicy,
+}
+
+impl Client {
+    /// Starts a configuration for `client_id`.
+    pub fn builder(client_id: &str) -> ClientBuilder {
+        ClientBuilder::new(client_id)
+    }
 }
 
 impl ClientBuilder {
