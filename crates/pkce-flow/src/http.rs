@@ -176,7 +176,12 @@ impl Drop for HttpRequest {
 
 /// The headers the flow reads: the media type of a body, the delay of a 429/503, and a
 /// protected resource's challenge. A driver may pass every header; the rest are ignored.
-const RELEVANT_HEADERS: [&str; 3] = ["content-type", "retry-after", "www-authenticate"];
+const RELEVANT_HEADERS: [&str; 4] = [
+    "content-type",
+    "dpop-nonce",
+    "retry-after",
+    "www-authenticate",
+];
 const MAX_HEADERS: usize = 8;
 
 /// A response as received, borrowing the driver's buffers. Only the headers the flow reads

@@ -304,3 +304,13 @@ fn the_memory_holds_a_bounded_number_of_origins() {
         "the one remembered longest ago went"
     );
 }
+
+#[test]
+fn a_nonce_that_is_not_utf8_is_refused_not_taken_as_absent() {
+    let mut r = HttpResponse::new(200, b"");
+    r.push_header_bytes("DPoP-Nonce", b"abc\xff");
+    assert_eq!(
+        DpopNonce::from_response(&r),
+        Err(NonceError::InvalidCharacter)
+    );
+}

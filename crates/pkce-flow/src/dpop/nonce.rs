@@ -48,13 +48,15 @@ impl DpopNonce {
     /// As [`Self::parse`]; a response with several `DPoP-Nonce` values is refused
     /// ([`NonceError::Repeated`]), as the field is a single value.
     pub fn from_response(response: &HttpResponse<'_>) -> Result<Option<Self>, NonceError> {
-        let mut values = response.headers_named("dpop-nonce");
+        // Bytes, not text: a value that is not UTF-8 must be refused, not skipped as absent.
+        let mut values = response.header_bytes_named("dpop-nonce");
         let Some(first) = values.next() else {
             return Ok(None);
         };
         if values.next().is_some() {
             return Err(NonceError::Repeated);
         }
+        let first = core::str::from_utf8(first).map_err(|_| NonceError::InvalidCharacter)?;
         Self::parse(first).map(Some)
     }
 
