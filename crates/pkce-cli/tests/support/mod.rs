@@ -91,3 +91,49 @@ pub fn browsers_opened(home: &Path) -> usize {
         .map(|s| s.lines().count())
         .unwrap_or(0)
 }
+
+/// `pkce login` for `home`'s default profile through the scripted browser (the server must
+/// auto-approve); returns its stdout.
+#[cfg(unix)]
+pub fn log_in(home: &Path) -> String {
+    let browser = curl_browser(home);
+    let out = pkce_in(
+        home,
+        &["login", "--browser-command", &browser, "--timeout", "20"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// An auto-approving testkit server.
+pub fn auto_approving_server() -> pkce_testkit::AuthServer {
+    pkce_testkit::AuthServer::start_with(pkce_testkit::ServerConfig {
+        auto_approve: true,
+        ..pkce_testkit::ServerConfig::default()
+    })
+    .unwrap()
+}
+
+/// Runs to the end; (exit code, stdout, stderr).
+pub fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
