@@ -43,18 +43,7 @@ fn accepted_by_server(server: &AuthServer, token: &str) -> bool {
 /// Logs the profile in through the scripted browser and moves the stored expiry to a few
 /// seconds from now, inside the minimum remaining lifetime: every reader finds it due.
 fn expiring_session(server: &AuthServer, home: &Path) {
-    let browser = curl_browser(home);
-    let out = pkce_in(
-        home,
-        &["login", "--browser-command", &browser, "--timeout", "20"],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    log_in(home);
     let path = session_file(home, "work");
     let mut stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fresh directory under the system temp dir, mode 0700 (the session store refuses more).
-pub fn temp_dir(what: &str) -> PathBuf {
+pub(crate) fn temp_dir(what: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "pkce-cli-test-{what}-{}-{}",
@@ -26,7 +26,7 @@ pub fn temp_dir(what: &str) -> PathBuf {
 
 /// `pkce ARGS` with its config directory and session store in `home`, and none of the
 /// user's `PKCE_*`, `BROWSER` or `KUBERNETES_EXEC_INFO` settings.
-pub fn pkce_in(home: &Path, args: &[&str]) -> Command {
+pub(crate) fn pkce_in(home: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pkce"));
     cmd.args(args)
         .env("XDG_CONFIG_HOME", home.join("config"))
@@ -42,7 +42,7 @@ pub fn pkce_in(home: &Path, args: &[&str]) -> Command {
 }
 
 /// Writes `home`'s config file.
-pub fn write_config(home: &Path, text: &str) -> PathBuf {
+pub(crate) fn write_config(home: &Path, text: &str) -> PathBuf {
     let dir = home.join("config").join("pkce");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config.toml");
@@ -51,7 +51,7 @@ pub fn write_config(home: &Path, text: &str) -> PathBuf {
 }
 
 /// A config with one profile `work` for the testkit's public client at `issuer`.
-pub fn work_profile(issuer: &str, extra: &str) -> String {
+pub(crate) fn work_profile(issuer: &str, extra: &str) -> String {
     format!(
         "default_profile = \"work\"\n\n[profiles.work]\nissuer = \"{issuer}\"\n\
          client_id = \"{}\"\nscopes = [\"openid offline_access\"]\n\
@@ -61,7 +61,7 @@ pub fn work_profile(issuer: &str, extra: &str) -> String {
 }
 
 /// The stored session file of `profile`.
-pub fn session_file(home: &Path, profile: &str) -> PathBuf {
+pub(crate) fn session_file(home: &Path, profile: &str) -> PathBuf {
     home.join("sessions").join(format!("{profile}.json"))
 }
 
@@ -69,7 +69,7 @@ pub fn session_file(home: &Path, profile: &str) -> PathBuf {
 /// URL (the server auto-approves) and follows the redirect to the CLI's listener, and
 /// appends a line to `opened.log` each time it runs.
 #[cfg(unix)]
-pub fn curl_browser(home: &Path) -> String {
+pub(crate) fn curl_browser(home: &Path) -> String {
     use std::os::unix::fs::PermissionsExt;
     let path = home.join("browser.sh");
     let log = home.join("opened.log");
@@ -86,7 +86,7 @@ pub fn curl_browser(home: &Path) -> String {
 }
 
 /// How many times the scripted browser ran.
-pub fn browsers_opened(home: &Path) -> usize {
+pub(crate) fn browsers_opened(home: &Path) -> usize {
     std::fs::read_to_string(home.join("opened.log"))
         .map(|s| s.lines().count())
         .unwrap_or(0)
@@ -95,7 +95,7 @@ pub fn browsers_opened(home: &Path) -> usize {
 /// `pkce login` for `home`'s default profile through the scripted browser (the server must
 /// auto-approve); returns its stdout.
 #[cfg(unix)]
-pub fn log_in(home: &Path) -> String {
+pub(crate) fn log_in(home: &Path) -> String {
     let browser = curl_browser(home);
     let out = pkce_in(
         home,
@@ -112,7 +112,7 @@ pub fn log_in(home: &Path) -> String {
 }
 
 /// An auto-approving testkit server.
-pub fn auto_approving_server() -> pkce_testkit::AuthServer {
+pub(crate) fn auto_approving_server() -> pkce_testkit::AuthServer {
     pkce_testkit::AuthServer::start_with(pkce_testkit::ServerConfig {
         auto_approve: true,
         ..pkce_testkit::ServerConfig::default()
@@ -121,7 +121,7 @@ pub fn auto_approving_server() -> pkce_testkit::AuthServer {
 }
 
 /// Runs to the end; (exit code, stdout, stderr).
-pub fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
+pub(crate) fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     let mut child = cmd.spawn().unwrap();
     child
