@@ -20,7 +20,7 @@ struct Run {
 }
 
 fn pkce(args: &[&str]) -> Command {
-    static HOME: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    static HOME: std::sync::OnceLock<support::TempHome> = std::sync::OnceLock::new();
     support::pkce_in(HOME.get_or_init(|| support::temp_dir("e2e")), args)
 }
 

@@ -12,7 +12,7 @@ mod support;
 use support::{auto_approving_server, log_in, pkce_in, run, temp_dir, work_profile, write_config};
 
 /// A logged-in `work` profile; returns the server, home and the stored access token.
-fn logged_in(extra_config: &str) -> (pkce_testkit::AuthServer, std::path::PathBuf, String) {
+fn logged_in(extra_config: &str) -> (pkce_testkit::AuthServer, support::TempHome, String) {
     let server = auto_approving_server();
     let home = temp_dir("outputs");
     write_config(&home, &work_profile(server.issuer(), extra_config));

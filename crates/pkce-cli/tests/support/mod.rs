@@ -6,8 +6,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// A test's own directory, deleted when dropped.
+pub(crate) struct TempHome(PathBuf);
+
+impl std::ops::Deref for TempHome {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh directory under the system temp dir, mode 0700 (the session store refuses more).
-pub(crate) fn temp_dir(what: &str) -> PathBuf {
+pub(crate) fn temp_dir(what: &str) -> TempHome {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "pkce-cli-test-{what}-{}-{}",
@@ -21,7 +37,7 @@ pub(crate) fn temp_dir(what: &str) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     }
-    dir
+    TempHome(dir)
 }
 
 /// `pkce ARGS` with its config directory and session store in `home`, and none of the
