@@ -101,7 +101,7 @@ impl From<pkce_session::SessionError> for Failure {
     fn from(e: pkce_session::SessionError) -> Self {
         match e {
             pkce_session::SessionError::WrongBinding { .. } => Self::config(format!(
-                "session store: {e}; run `pkce logout` or use another profile"
+                "session store: {e}; `pkce login` replaces it, or use another profile"
             )),
             _ => Self::new(format!("session store: {e}")),
         }
