@@ -53,7 +53,8 @@ pub(crate) fn fresh_session(
     if let Some(stored) = store.read(&key)? {
         let ours = stored.issuer.as_deref() == Some(settings.issuer.as_str())
             && stored.client_id == settings.client_id;
-        if ours && decide::is_fresh(&stored, unix_now(), DEFAULT_MIN_REMAINING) {
+        let verdict = decide::verdict(Some(&stored), unix_now(), DEFAULT_MIN_REMAINING);
+        if ours && matches!(verdict, decide::Verdict::Fresh) {
             return Ok(stored);
         }
     }

@@ -209,3 +209,19 @@ fn logout_revokes_at_the_server_and_deletes_the_session_and_status_shows_no_secr
         "{status}"
     );
 }
+
+#[test]
+fn a_session_marked_stale_is_not_served_even_with_time_left() {
+    let server = auto_approving_server();
+    let home = temp_dir("stale");
+    write_config(&home, &work_profile(server.issuer(), ""));
+    log_in(&home);
+    let path = session_file(&home, "work");
+    let mut stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    stored["stale"] = serde_json::json!(true);
+    std::fs::write(&path, serde_json::to_vec(&stored).unwrap()).unwrap();
+    let (code, out, err) = run(pkce_in(&home, &["token"]), "");
+    one_line_failure(code, LOGIN_REQUIRED, &out, &err);
+    assert!(err.contains("stale"), "{err}");
+}
