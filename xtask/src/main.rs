@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust, with no dependencies.
 //!
 //! Every command installs what it needs (a rustup target, cargo-fuzz, npm packages, the
-//! `redis-server` Debian package) so that a fresh machine, and CI, need nothing but a Rust
+//! `redis-server` and `chromium` Debian packages) so that a fresh machine, and CI, need nothing but a Rust
 //! toolchain.
 
 use std::env;
@@ -11,6 +11,7 @@ use std::process::{Command, ExitCode};
 mod bench;
 mod fuzz;
 mod nostd;
+mod packages;
 mod redis;
 mod size;
 #[cfg(test)]
@@ -21,7 +22,7 @@ usage: cargo xtask <command>
 
 commands:
   bench    run every benchmark (ours, floor, oauth2-rs) and write benches/RESULTS.md
-  ci       fmt check, clippy -D warnings, tests (installs redis-server when missing), docs -D warnings,
+  ci       fmt check, clippy -D warnings, tests (installs redis-server and chromium when missing), docs -D warnings,
            nostd build, benches compiled
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
   fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
@@ -96,6 +97,8 @@ fn ci() -> Result {
     ]))?;
     // pkce-session's Redis store is tested against a real server.
     redis::ensure_server()?;
+    // The CLI's real-browser test drives Debian's headless Chromium.
+    packages::ensure("chromium", "chromium")?;
     run(cargo().args(["test", "--workspace", "--all-features"]))?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--all-features"])

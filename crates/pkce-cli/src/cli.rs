@@ -14,8 +14,16 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Log in through the browser and a loopback redirect (RFC 8252); print the tokens.
+    /// Log in (browser and loopback redirect, RFC 8252, or a pasted URL) and store the session.
     Login(LoginArgs),
+    /// Print a fresh access token: stored, refreshed, or (interactively) from a new login.
+    Token(TokenArgs),
+    /// Revoke the stored session's tokens at the server, then delete it.
+    Logout(ProfileArgs),
+    /// List the profiles and their stored sessions (never a secret).
+    Status(StatusArgs),
+    /// git's credential helper protocol: `get` answers with the token of the host's profile.
+    GitCredential(GitCredentialArgs),
     /// Exchange a refresh token (from stdin or an environment variable) for new tokens.
     Refresh(RefreshArgs),
     /// Revoke a token (from stdin or an environment variable), RFC 7009.
@@ -38,9 +46,46 @@ pub(crate) enum AuthMethod {
     Post,
 }
 
+/// How `pkce login` obtains the authorization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Flow {
+    /// A browser and a loopback redirect (RFC 8252).
+    Browser,
+    /// The Device Authorization Grant (RFC 8628).
+    Device,
+    /// Print the URL; paste the final redirect URL (or its query) back on stdin.
+    Manual,
+}
+
+/// What `pkce token` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// The bare access token.
+    Token,
+    /// `Authorization: Bearer …`.
+    Header,
+    /// One JSON object: access_token, token_type, expires_at, scope.
+    Json,
+    /// A kubectl client-go `ExecCredential` (v1 or v1beta1, from `KUBERNETES_EXEC_INFO`).
+    ExecCredential,
+}
+
+/// The git credential helper operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GitOperation {
+    /// Answer with a token.
+    Get,
+    /// Accepted and ignored (the session is the store).
+    Store,
+    /// Accepted and ignored (use `pkce logout`).
+    Erase,
+}
+
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Output {
+    /// A summary without secrets (the default of `pkce login`).
+    Summary,
     /// One JSON object on stdout.
     Json,
     /// `key: value` lines.
@@ -76,18 +121,32 @@ pub(crate) enum TokenKind {
     Access,
 }
 
-/// Options shared by every command that talks to an authorization server.
+/// Which profile of which config file.
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// The config file (default: `$PKCE_CONFIG`, else `pkce/config.toml` in the config directory).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// The profile (default: `$PKCE_PROFILE`, else the file's `default_profile`, else `default`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+}
+
+/// Options shared by every command that talks to an authorization server; each overrides the
+/// profile's setting.
 #[derive(Debug, Args)]
 pub(crate) struct ServerArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
     /// The issuer; its metadata is discovered (RFC 8414, then OpenID Connect Discovery).
     #[arg(long)]
-    pub(crate) issuer: String,
+    pub(crate) issuer: Option<String>,
     /// The client identifier.
     #[arg(long)]
-    pub(crate) client_id: String,
-    /// Client authentication at the token endpoint.
-    #[arg(long, value_enum, default_value = "none")]
-    pub(crate) auth_method: AuthMethod,
+    pub(crate) client_id: Option<String>,
+    /// Client authentication at the token endpoint (default none).
+    #[arg(long, value_enum)]
+    pub(crate) auth_method: Option<AuthMethod>,
     /// The environment variable holding the client secret (a secret is never an argument).
     #[arg(long, value_name = "VAR")]
     pub(crate) client_secret_env: Option<String>,
@@ -95,9 +154,9 @@ pub(crate) struct ServerArgs {
     /// servers only; every other host must be https).
     #[arg(long)]
     pub(crate) dangerous_allow_http_loopback: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
-    pub(crate) output: Output,
+    /// Output format (default: summary for `login`, json otherwise).
+    #[arg(long, value_enum)]
+    pub(crate) output: Option<Output>,
     /// Narrate each step and HTTP exchange on stderr (secrets redacted).
     #[arg(short, long)]
     pub(crate) verbose: bool,
@@ -110,12 +169,12 @@ pub(crate) struct LoginArgs {
     /// A scope to request (repeatable).
     #[arg(long = "scope", value_name = "SCOPE")]
     pub(crate) scopes: Vec<String>,
-    /// The loopback port to listen on (0: any free port).
-    #[arg(long, default_value_t = 0)]
-    pub(crate) port: u16,
-    /// The loopback address of the redirect URI.
-    #[arg(long, value_enum, default_value = "127.0.0.1")]
-    pub(crate) redirect_host: RedirectHost,
+    /// The loopback port to listen on (default 0: any free port).
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// The loopback address of the redirect URI (default 127.0.0.1).
+    #[arg(long, value_enum)]
+    pub(crate) redirect_host: Option<RedirectHost>,
     /// The path of the redirect URI.
     #[arg(long, default_value = "/callback")]
     pub(crate) redirect_path: String,
@@ -134,6 +193,48 @@ pub(crate) struct LoginArgs {
     /// Do not open a browser; only print the URL.
     #[arg(long)]
     pub(crate) no_browser: bool,
+    /// How to obtain the authorization (default: browser, unless none can be opened).
+    #[arg(long, value_enum)]
+    pub(crate) flow: Option<Flow>,
+    /// The command that opens the URL (given as its last argument, or in place of `%s`);
+    /// default `$BROWSER`, else the platform's browser.
+    #[arg(long, value_name = "CMD")]
+    pub(crate) browser_command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenArgs {
+    #[command(flatten)]
+    pub(crate) login: LoginArgs,
+    /// What to print.
+    #[arg(long, value_enum, default_value = "token")]
+    pub(crate) format: Format,
+    /// Log in when no usable session exists even without a terminal (a browser command
+    /// or `--flow manual` does the interaction).
+    #[arg(long)]
+    pub(crate) interactive: bool,
+}
+
+/// A command that only needs the profile and its server.
+#[derive(Debug, Args)]
+pub(crate) struct ProfileArgs {
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GitCredentialArgs {
+    /// What git asks.
+    #[arg(value_enum)]
+    pub(crate) operation: GitOperation,
+    #[command(flatten)]
+    pub(crate) config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]

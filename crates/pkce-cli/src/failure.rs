@@ -1,5 +1,10 @@
 //! The one-line reason a command failed, and its exit code. Never a stack trace, never a
 //! secret: flow and transport errors carry none, and server text is escaped by their Display.
+//!
+//! Exit codes: 0 success; 1 a runtime failure (network, server, store); 2 a usage or
+//! configuration problem (bad flags, bad config file, unknown profile, no profile for a git
+//! host, bad `KUBERNETES_EXEC_INFO`, an unsupported flow, no browser available); 3 a login is
+//! required and none can happen here (no terminal).
 
 use std::fmt;
 
@@ -22,6 +27,24 @@ impl Failure {
             message: message.to_owned(),
             code: 2,
         }
+    }
+
+    /// A bad config file, profile or environment setting (exit 2).
+    pub(crate) fn config(message: String) -> Self {
+        Self { message, code: 2 }
+    }
+
+    /// No usable session and no way to log in here (exit 3).
+    pub(crate) fn login_required(message: String) -> Self {
+        Self { message, code: 3 }
+    }
+
+    /// A flow this build does not offer (exit 2). The device flow is built separately; its
+    /// `--flow device` arm reports this until it is wired in.
+    pub(crate) fn unsupported_flow(flow: &str) -> Self {
+        Self::config(format!(
+            "--flow {flow} is not available in this build; use --flow browser or --flow manual"
+        ))
     }
 
     /// The process exit code.
@@ -71,5 +94,16 @@ impl From<pkce_flow::Rejected> for Failure {
             "{e}; the callback said, unverified: {}{description}",
             unverified.code()
         ))
+    }
+}
+
+impl From<pkce_session::SessionError> for Failure {
+    fn from(e: pkce_session::SessionError) -> Self {
+        match e {
+            pkce_session::SessionError::WrongBinding { .. } => Self::config(format!(
+                "session store: {e}; `pkce login` replaces it, or use another profile"
+            )),
+            _ => Self::new(format!("session store: {e}")),
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! `pkce login`: discovery, the authorization URL, the loopback callback, the code exchange.
+//! `pkce login`: discovery, the authorization URL, the loopback callback (or another flow),
+//! the code exchange, and the session stored.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -6,28 +7,99 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pkce_flow::{AuthorizationUrl, Client, PendingAuthorization};
+use pkce_flow::{AuthorizationUrl, Client, PendingAuthorization, TokenResponse};
 
-use crate::cli::LoginArgs;
+use crate::cli::{Flow, LoginArgs, Output};
 use crate::failure::Failure;
 use crate::output::print_tokens;
 use crate::session::Session;
+use crate::settings::Settings;
 use pkce_loopback::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
-    let session = Session::open(&args.server)?;
-    // Bind before the URL exists: the redirect URI names the port actually bound.
-    let listener = Listener::bind(args.redirect_host.into(), args.port, &args.redirect_path)
-        .map_err(|e| Failure::new(format!("cannot listen on the loopback address: {e}")))?;
-    let client = build_client(&session, args, listener.redirect_uri())?;
-    let (url, pending) = start(&session, &client, args.par)?;
-
-    eprintln!("Open this URL in a browser to log in (it is also being opened for you):");
-    eprintln!("{url}");
-    if !args.no_browser && webbrowser::open(url.as_str()).is_err() {
-        eprintln!("pkce: could not open a browser; open the URL above yourself");
+    let settings = Settings::login(args)?;
+    let session = Session::open(&settings)?;
+    let sessions = session.sessions(&settings)?;
+    let (tokens, requested_scope) = obtain(&settings, &session)?;
+    let stored = sessions.save_login(&settings.key()?, &tokens, pkce_session::unix_now())?;
+    match settings.output.unwrap_or(Output::Summary) {
+        Output::Summary => {
+            let scope = stored.scope.as_deref().or(requested_scope.as_deref());
+            println!(
+                "logged in: profile {}, issuer {}, scope {}, {}, refresh token {}",
+                settings.profile,
+                session.metadata.issuer,
+                scope.unwrap_or("(as the server chose)"),
+                stored
+                    .expires_at
+                    .map_or("no stated expiry".to_owned(), |at| format!(
+                        "expires {}",
+                        crate::formats::rfc3339(at)
+                    )),
+                if stored.refresh_token.is_some() {
+                    "held"
+                } else {
+                    "not issued"
+                },
+            );
+        }
+        format => print_tokens(&tokens, requested_scope.as_deref(), format),
     }
-    let timeout = Duration::from_secs(args.timeout);
+    Ok(())
+}
+
+/// A new login by the settings' flow: the token response and the scope asked for.
+pub(crate) fn obtain(
+    settings: &Settings,
+    session: &Session,
+) -> Result<(TokenResponse, Option<String>), Failure> {
+    match settings.flow {
+        Some(Flow::Manual) => crate::manual::login(settings, session),
+        // The device flow is built separately; this typed refusal is its hook.
+        Some(Flow::Device) => Err(Failure::unsupported_flow("device")),
+        Some(Flow::Browser) => browser_login(settings, session, false),
+        None => browser_login(settings, session, true),
+    }
+}
+
+fn browser_login(
+    settings: &Settings,
+    session: &Session,
+    flow_chosen_for_me: bool,
+) -> Result<(TokenResponse, Option<String>), Failure> {
+    let opens_browser = !settings.no_browser;
+    if opens_browser
+        && flow_chosen_for_me
+        && settings.browser_command.is_none()
+        && let Some(why) = crate::browser::headless_reason()
+    {
+        return Err(Failure::config(format!(
+            "no browser can be opened here ({why}); use --flow device or --flow manual, \
+             or --browser-command CMD"
+        )));
+    }
+    // Bind before the URL exists: the redirect URI names the port actually bound.
+    let listener = Listener::bind(
+        settings.redirect_host.into(),
+        settings.port,
+        &settings.redirect_path,
+    )
+    .map_err(|e| Failure::new(format!("cannot listen on the loopback address: {e}")))?;
+    let client = build_client(session, settings, listener.redirect_uri())?;
+    let (url, pending) = start(session, &client, settings.par)?;
+
+    if opens_browser {
+        eprintln!("Open this URL in a browser to log in (it is also being opened for you):");
+    } else {
+        eprintln!("Open this URL in a browser to log in:");
+    }
+    eprintln!("{url}");
+    if opens_browser
+        && let Err(why) = crate::browser::open(url.as_str(), settings.browser_command.as_deref())
+    {
+        eprintln!("pkce: could not open a browser ({why}); open the URL above yourself");
+    }
+    let timeout = settings.timeout;
     let spinner = Spinner::start(timeout);
     let narrator = session.narrator;
     let waited = listener.wait_with(pending, timeout, |status, why| {
@@ -41,7 +113,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
         Err(WaitError::Timeout) => {
             return Err(Failure::new(format!(
                 "no valid callback within {} s; the login was not completed",
-                args.timeout
+                timeout.as_secs()
             )));
         }
         Err(WaitError::Rejected(rejected)) => return Err(rejected.into()),
@@ -49,26 +121,23 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     };
     narrator.step("callback accepted (state and iss checked); exchanging the code");
     let tokens = session.transport.drive(narrator.wrap(exchange))?;
-    print_tokens(&tokens, client.scope(), args.server.output);
-    Ok(())
+    Ok((tokens, client.scope().map(str::to_owned)))
 }
 
-fn build_client(
+/// The client of a login, redirecting to `redirect_uri`.
+pub(crate) fn build_client(
     session: &Session,
-    args: &LoginArgs,
+    settings: &Settings,
     redirect_uri: &str,
 ) -> Result<Client, Failure> {
-    let mut b = session.builder(&args.server)?.redirect_uri(redirect_uri);
-    for s in &args.scopes {
+    let mut b = session.builder(settings)?.redirect_uri(redirect_uri);
+    for s in &settings.scopes {
         b = b.scopes(s);
     }
-    for r in &args.resources {
+    for r in &settings.resources {
         b = b.resource(r);
     }
-    for p in &args.params {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| Failure::usage("--param takes k=v"))?;
+    for (k, v) in &settings.params {
         b = b.authorization_param(k, v);
     }
     Ok(b.build()?)

@@ -1,25 +1,39 @@
 //! `pkce`: OAuth 2.0 Authorization Code + PKCE login from a terminal (RFC 8252 loopback
-//! redirect), token refresh and revocation, and `pkce demo`, the whole flow against a
-//! built-in authorization server.
+//! redirect, or a pasted redirect URL), stored sessions per profile, `pkce token` as a daily
+//! credential source (bare, header, JSON, kubectl `ExecCredential`, git credential helper),
+//! token refresh and revocation, and `pkce demo`, the whole flow against a built-in
+//! authorization server.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+mod browser;
 mod cli;
+mod config;
 mod demo;
 mod demo_sessions;
 mod failure;
+mod formats;
+mod fresh_token;
+mod git_credential;
 mod login;
+mod logout;
+mod manual;
 mod narrate;
 mod output;
 mod session;
+mod settings;
 mod tokens;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match &cli.command {
         cli::Command::Login(args) => login::run(args),
+        cli::Command::Token(args) => fresh_token::run(args),
+        cli::Command::Logout(args) => logout::logout(args),
+        cli::Command::Status(args) => logout::status(args),
+        cli::Command::GitCredential(args) => git_credential::run(args),
         cli::Command::Refresh(args) => tokens::refresh(args),
         cli::Command::Revoke(args) => tokens::revoke(args),
         cli::Command::Demo(args) => demo::run(args),

@@ -30,7 +30,7 @@ pub(crate) fn print_tokens(tokens: &TokenResponse, requested_scope: Option<&str>
                 fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             println!("{}", Value::Object(object));
         }
-        Output::Text => {
+        Output::Text | Output::Summary => {
             for (k, v) in fields {
                 match v {
                     Value::String(s) => println!("{k}: {s}"),

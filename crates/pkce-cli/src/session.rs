@@ -3,11 +3,16 @@
 use std::io::Read;
 
 use pkce_flow::{Client, ClientBuilder, ClientSecret, DiscoveryKind, LoopbackHttp, ServerMetadata};
+use pkce_session::{FileStore, Sessions};
 use pkce_ureq::Transport;
 
-use crate::cli::{AuthMethod, ServerArgs};
+use crate::cli::AuthMethod;
 use crate::failure::Failure;
 use crate::narrate::Narrator;
+use crate::settings::Settings;
+
+/// A client for the back-channel commands needs a redirect URI, and this one is never used.
+const UNUSED_REDIRECT: &str = "http://127.0.0.1/unused";
 
 /// A discovered server and a transport to reach it.
 pub(crate) struct Session {
@@ -18,7 +23,7 @@ pub(crate) struct Session {
 
 impl Session {
     /// Discovers `args.issuer` (RFC 8414, then OpenID Connect Discovery after a 404).
-    pub(crate) fn open(args: &ServerArgs) -> Result<Self, Failure> {
+    pub(crate) fn open(args: &Settings) -> Result<Self, Failure> {
         let narrator = Narrator {
             verbose: args.verbose,
         };
@@ -39,9 +44,9 @@ impl Session {
     }
 
     /// A client builder from the metadata and the common options.
-    pub(crate) fn builder(&self, args: &ServerArgs) -> Result<ClientBuilder, Failure> {
+    pub(crate) fn builder(&self, args: &Settings) -> Result<ClientBuilder, Failure> {
         let mut b = Client::builder(&args.client_id).metadata(&self.metadata);
-        if args.dangerous_allow_http_loopback {
+        if args.allow_http_loopback {
             b = b.dangerous_allow_insecure_loopback();
         }
         let secret = || -> Result<ClientSecret, Failure> {
@@ -61,10 +66,27 @@ impl Session {
             AuthMethod::Post => b.client_secret_post(secret()?),
         })
     }
+
+    /// A client for the back-channel requests (refresh, revocation), which never redirect.
+    pub(crate) fn back_channel_client(&self, args: &Settings) -> Result<Client, Failure> {
+        let mut b = self.builder(args)?.redirect_uri(UNUSED_REDIRECT);
+        for r in &args.resources {
+            b = b.resource(r);
+        }
+        Ok(b.build()?)
+    }
+
+    /// The profile's sessions in the file store, bound to this server and client.
+    pub(crate) fn sessions(&self, args: &Settings) -> Result<Sessions<FileStore>, Failure> {
+        let store = FileStore::open(&args.store_dir)?;
+        let client = self.back_channel_client(args)?;
+        let resources: Vec<&str> = args.resources.iter().map(String::as_str).collect();
+        Ok(Sessions::new(store, client, &self.metadata.token_endpoint).resources(&resources))
+    }
 }
 
-fn loopback(args: &ServerArgs) -> LoopbackHttp {
-    if args.dangerous_allow_http_loopback {
+fn loopback(args: &Settings) -> LoopbackHttp {
+    if args.allow_http_loopback {
         LoopbackHttp::DangerouslyAllow
     } else {
         LoopbackHttp::Refuse

@@ -4,11 +4,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 use pkce_testkit::{AuthServer, UserAgent, clients};
+
+mod support;
 
 struct Run {
     child: Child,
@@ -18,12 +20,8 @@ struct Run {
 }
 
 fn pkce(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pkce"));
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
+    static HOME: std::sync::OnceLock<support::TempHome> = std::sync::OnceLock::new();
+    support::pkce_in(HOME.get_or_init(|| support::temp_dir("e2e")), args)
 }
 
 /// Starts `pkce login` and waits for the authorization URL on its own stderr line.
@@ -39,6 +37,9 @@ fn login(server: &AuthServer, client_id: &str, extra: &[&str], env: &[(&str, &st
     ]);
     if !extra.contains(&"--timeout") {
         cmd.args(["--timeout", "20"]);
+    }
+    if !extra.contains(&"--output") {
+        cmd.args(["--output", "json"]);
     }
     cmd.args(extra).envs(env.iter().copied());
     let mut child = cmd.spawn().unwrap();

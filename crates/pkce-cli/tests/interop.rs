@@ -35,7 +35,15 @@ fn login(
             "--scope",
             "openid",
             "--no-browser",
+            "--output",
+            "json",
         ])
+        .env(
+            "PKCE_STORE_DIR",
+            std::env::temp_dir().join(format!("pkce-interop-{}", std::process::id())),
+        )
+        .env_remove("PKCE_CONFIG")
+        .env_remove("PKCE_PROFILE")
         .args([
             "--dangerous-allow-http-loopback",
             "--timeout",

@@ -1,0 +1,48 @@
+//! Debian packages the tests need (`redis-server`, `chromium`), installed with apt-get when
+//! their program is missing, so a fresh machine and CI need nothing but a Rust toolchain.
+
+use std::process::{Command, Stdio};
+
+use crate::{Result, run};
+
+/// Whether `program --version` runs and succeeds.
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs `package` (`apt-get update` first) unless `program` already runs. Runs apt-get
+/// through `sudo` when not root.
+pub(crate) fn ensure(program: &str, package: &str) -> Result {
+    if installed(program) {
+        return Ok(());
+    }
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let apt = |args: &[&str]| {
+        let mut cmd = if as_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update"]))?;
+    run(&mut apt(&["install", "-y", package]))?;
+    if installed(program) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{program} is still missing after `apt-get install -y {package}`"
+        ))
+    }
+}
