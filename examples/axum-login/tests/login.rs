@@ -20,6 +20,13 @@ fn fleet(server: &AuthServer, redis: &RedisServer) -> (App, App) {
     (App::start(server, &options), App::start(server, &options))
 }
 
+/// The authorization server and one instance with its memory store.
+fn one_app() -> (AuthServer, App) {
+    let server = AuthServer::start().unwrap();
+    let app = App::start(&server, &Options::default());
+    (server, app)
+}
+
 #[test]
 fn a_login_started_on_one_instance_finishes_on_another_and_logout_revokes() {
     let server = AuthServer::start().unwrap();
@@ -88,8 +95,7 @@ fn a_login_started_on_one_instance_finishes_on_another_and_logout_revokes() {
 
 #[test]
 fn a_login_cookie_sealed_with_another_key_is_refused() {
-    let server = AuthServer::start().unwrap();
-    let app = App::start(&server, &Options::default());
+    let (server, app) = one_app();
     let outsider = App::start(
         &server,
         &Options {
@@ -111,8 +117,7 @@ fn a_login_cookie_sealed_with_another_key_is_refused() {
 
 #[test]
 fn a_replayed_callback_url_is_refused() {
-    let server = AuthServer::start().unwrap();
-    let app = App::start(&server, &Options::default());
+    let (server, app) = one_app();
     let mut browser = Browser::new();
     let callback = browser.start_login(&app);
     let sealed = browser.cookie(LOGIN).unwrap().to_owned();
@@ -134,8 +139,7 @@ fn a_replayed_callback_url_is_refused() {
 
 #[test]
 fn a_callback_with_the_cookie_of_another_login_is_refused() {
-    let server = AuthServer::start().unwrap();
-    let app = App::start(&server, &Options::default());
+    let (server, app) = one_app();
     let mut browser = Browser::new();
     let first = browser.start_login(&app);
     // A second login in the same browser replaces the login cookie.
@@ -151,8 +155,7 @@ fn a_callback_with_the_cookie_of_another_login_is_refused() {
 
 #[test]
 fn a_callback_without_the_login_cookie_is_refused() {
-    let server = AuthServer::start().unwrap();
-    let app = App::start(&server, &Options::default());
+    let (server, app) = one_app();
     let mut victim = Browser::new();
     // An attacker starts a login and sends its callback URL to another browser.
     let mut attacker = Browser::new();

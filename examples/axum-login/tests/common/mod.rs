@@ -128,11 +128,6 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
-        let pairs: Vec<String> = self.jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
-        pairs.join("; ")
-    }
-
     fn keep(&mut self, resp: &mut ureq::http::Response<ureq::Body>) -> Answer {
         let set_cookies: Vec<String> = resp
             .headers()
@@ -158,21 +153,25 @@ impl Browser {
         }
     }
 
-    pub(crate) fn get(&mut self, url: &str) -> Answer {
-        let mut req = self.agent.get(url);
-        if !self.jar.is_empty() {
-            req = req.header("cookie", &self.cookie_header());
+    /// `req` with the jar's cookies, if any.
+    fn with_cookies<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        if self.jar.is_empty() {
+            return req;
         }
-        let mut resp = req.call().expect("GET");
+        let pairs: Vec<String> = self.jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        req.header("cookie", &pairs.join("; "))
+    }
+
+    pub(crate) fn get(&mut self, url: &str) -> Answer {
+        let mut resp = self.with_cookies(self.agent.get(url)).call().expect("GET");
         self.keep(&mut resp)
     }
 
     pub(crate) fn post(&mut self, url: &str) -> Answer {
-        let mut req = self.agent.post(url);
-        if !self.jar.is_empty() {
-            req = req.header("cookie", &self.cookie_header());
-        }
-        let mut resp = req.send_empty().expect("POST");
+        let mut resp = self
+            .with_cookies(self.agent.post(url))
+            .send_empty()
+            .expect("POST");
         self.keep(&mut resp)
     }
 
