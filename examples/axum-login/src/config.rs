@@ -1,6 +1,7 @@
 //! The app's configuration, from arguments or the environment (secrets from the environment
 //! only, so they never show in a process listing).
 
+use std::fmt;
 use std::net::SocketAddr;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
@@ -8,7 +9,9 @@ use clap::Parser;
 use pkce_flow::seal::{SealKey, SealKeys};
 
 /// A server-side login app: the browser holds two opaque cookies, the server holds the tokens.
-#[derive(Parser, Debug, Clone)]
+///
+/// `Debug` leaves out the client secret and the seal keys.
+#[derive(Parser, Clone)]
 #[command(name = "pkce-axum-login", version)]
 pub struct Config {
     /// Address to listen on; port 0 picks a free one (the chosen URL is printed).
@@ -64,6 +67,22 @@ pub struct Config {
     pub dangerously_allow_loopback_http: bool,
 }
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("login_max_age", &self.login_max_age)
+            .field("redis", &self.redis)
+            .field("redis_prefix", &self.redis_prefix)
+            .field("scope", &self.scope)
+            .field("resource_url", &self.resource_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Config {
     /// The public URL without a trailing slash.
     #[must_use]
@@ -106,7 +125,9 @@ pub fn parse_seal_keys(text: &str) -> Result<SealKeys, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_seal_keys;
+    use clap::Parser;
+
+    use super::{Config, parse_seal_keys};
 
     const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
@@ -126,5 +147,18 @@ mod tests {
             assert!(err.starts_with("seal key #"), "{bad:?} gave {err:?}");
             assert!(!err.contains(KEY));
         }
+    }
+
+    #[test]
+    fn debug_shows_no_client_secret_and_no_seal_key() {
+        let config = Config::parse_from([
+            "app",
+            "--issuer=https://as.example",
+            "--client-id=web",
+            "--client-secret-from-env-only=hunter2",
+            &format!("--seal-keys-from-env-only=1:{KEY}"),
+        ]);
+        let shown = format!("{config:?}");
+        assert!(shown.contains("web") && !shown.contains("hunter2") && !shown.contains(KEY));
     }
 }
