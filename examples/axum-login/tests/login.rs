@@ -190,3 +190,26 @@ fn me_refreshes_an_expiring_access_token_and_needs_a_session() {
         (2, 0)
     );
 }
+
+#[test]
+fn a_denied_login_shows_an_escaped_error_page() {
+    let (server, app) = one_app();
+    let mut browser = Browser::new();
+    let authorize = browser.get(&app.at("/login")).location.unwrap();
+    let denied = pkce_testkit::UserAgent::new().deny(&authorize).unwrap();
+    // The description is the server's text: markup in it must stay text.
+    let (before, after) = denied.split_once("error_description=").unwrap();
+    let rest = after.split_once('&').map_or("", |(_, r)| r);
+    let hostile = format!("{before}error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&{rest}");
+    let answer = browser.get(&hostile);
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(answer.body.contains("access_denied"), "{}", answer.body);
+    assert!(
+        answer.body.contains("&lt;script&gt;alert(1)"),
+        "{}",
+        answer.body
+    );
+    assert!(!answer.body.contains("<script"), "{}", answer.body);
+    assert_eq!(browser.cookie(LOGIN), None, "an answered login is over");
+    assert_eq!(server.hits(Endpoint::Token), 0);
+}
