@@ -1,13 +1,14 @@
 //! `cargo xtask bench`: runs every benchmark and writes `benches/RESULTS.md`.
 //!
 //! Runs `cargo bench -p pkce-benches` (core.rs, flow.rs, seal.rs, dpop.rs, versus.rs,
-//! versus_allocations.rs), echoing and keeping its standard output, then reads the criterion results written during
-//! this run, `target/criterion/<group>/<function>/new/`: `benchmark.json` for the group and
+//! versus_allocations.rs), echoing and keeping its standard output, then reads the criterion
+//! results written during this run, `target/criterion/<group>/<function>/new/`: `benchmark.json` for the group and
 //! function names, `estimates.json` for the median. Functions named `ours`, `floor` and
 //! `oauth2-rs` fill the table's columns; a `reference` function stands in where oauth2-rs has no
 //! such operation. The `alloc | group | ours | oauth2-rs` lines of versus_allocations.rs fill
 //! the allocation columns; the allocation lists core.rs, flow.rs and dpop.rs print are copied below.
-//! The JSON is criterion's own and small, so it is read by hand: no dependencies.
+//! The JSON is criterion's own and small, so it is read by hand: no dependencies. Last, the
+//! axum login app's `logins` bench (no criterion) adds its `webapp | …` lines.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,7 +40,7 @@ const COLUMNS: [&str; 4] = ["ours", "floor", "oauth2-rs", "reference"];
 pub(crate) fn run() -> Result {
     let load = load_average();
     let started = SystemTime::now();
-    let stdout = bench_output()?;
+    let stdout = bench_output(&["-p", "pkce-benches"])?;
     // Cargo resolves a relative CARGO_TARGET_DIR against the directory it runs in: the root.
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), PathBuf::from);
@@ -48,19 +49,38 @@ pub(crate) fn run() -> Result {
         return Err("criterion wrote no results under target/criterion".into());
     }
     let allocations = allocation_lines(&stdout);
-    let report = render(&groups, &allocations, &other_allocations(&stdout), &load);
+    let mut report = render(&groups, &allocations, &other_allocations(&stdout), &load);
+    report.push_str(&webapp_section()?);
     let path = root().join("benches/RESULTS.md");
     fs::write(&path, report).map_err(|e| format!("could not write {}: {e}", path.display()))?;
     eprintln!("\nxtask bench: wrote {}", path.display());
     Ok(())
 }
 
-/// Runs the benches, echoing their standard output as it comes and returning it.
-fn bench_output() -> Result<String> {
+/// The axum login app's load test (`examples/axum-login/benches/logins.rs`, no criterion):
+/// its `webapp | …` lines as a section of the report.
+fn webapp_section() -> Result<String> {
+    let stdout = bench_output(&["-p", "pkce-axum-login", "--bench", "logins"])?;
+    let mut section = String::from(
+        "\n## The axum login app\n\nLogins per second through `examples/axum-login` (the app as a \
+         process, the testkit approving at once, concurrent scripted browsers on loopback) and \
+         the latency of `/callback` (open the seal, validate, exchange the code, store the \
+         session):\n\n```text\n",
+    );
+    for line in stdout.lines().filter(|l| l.starts_with("webapp |")) {
+        section.push_str(line);
+        section.push('\n');
+    }
+    section.push_str("```\n");
+    Ok(section)
+}
+
+/// Runs `cargo bench ARGS`, echoing its standard output as it comes and returning it.
+fn bench_output(args: &[&str]) -> Result<String> {
     let mut cmd = cargo();
-    cmd.args(["bench", "-p", "pkce-benches"])
-        .stdout(Stdio::piped());
-    eprintln!("\n$ cargo bench -p pkce-benches");
+    cmd.arg("bench").args(args).stdout(Stdio::piped());
+    let shown = format!("cargo bench {}", args.join(" "));
+    eprintln!("\n$ {shown}");
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("could not start cargo bench: {e}"))?;
@@ -77,9 +97,7 @@ fn bench_output() -> Result<String> {
         .wait()
         .map_err(|e| format!("waiting for cargo bench: {e}"))?;
     if !status.success() {
-        return Err(format!(
-            "`cargo bench -p pkce-benches` failed with {status}"
-        ));
+        return Err(format!("`{shown}` failed with {status}"));
     }
     Ok(kept)
 }

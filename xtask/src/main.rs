@@ -8,10 +8,11 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod apt;
 mod bench;
+mod chromium;
 mod fuzz;
 mod nostd;
-mod packages;
 mod redis;
 mod size;
 #[cfg(test)]
@@ -24,6 +25,7 @@ commands:
   bench    run every benchmark (ours, floor, oauth2-rs) and write benches/RESULTS.md
   ci       fmt check, clippy -D warnings, tests (installs redis-server and chromium when missing), docs -D warnings,
            nostd build, benches compiled
+  deps     install the programs the tests run when missing (Debian redis-server, chromium)
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
   fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
            --replay runs the committed corpora once (CI), see fuzz/README.md
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench::run(),
         Some("ci") => ci(),
+        Some("deps") => test_programs(),
         Some("nostd") => nostd::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("size") => size::run(),
@@ -84,6 +87,13 @@ pub(crate) fn run(cmd: &mut Command) -> Result {
     }
 }
 
+/// The programs the tests start: `redis-server` (the Redis session store) and `chromium`
+/// (the axum login app's real-browser test).
+fn test_programs() -> Result {
+    redis::ensure_server()?;
+    chromium::ensure_browser()
+}
+
 fn ci() -> Result {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(cargo().args([
@@ -95,10 +105,9 @@ fn ci() -> Result {
         "-D",
         "warnings",
     ]))?;
-    // pkce-session's Redis store is tested against a real server.
-    redis::ensure_server()?;
-    // The CLI's real-browser test drives Debian's headless Chromium.
-    packages::ensure("chromium", "chromium")?;
+    // The programs the tests run: redis-server (pkce-session's Redis store, the web app
+    // fleet) and Debian's headless Chromium (the CLI's and the web app's browser tests).
+    test_programs()?;
     run(cargo().args(["test", "--workspace", "--all-features"]))?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--all-features"])

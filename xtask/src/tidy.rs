@@ -354,23 +354,24 @@ fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The crates of the workspace: every folder of `crates/`.
+/// The crates of the workspace: every folder of `crates/` and `examples/`.
 fn crate_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = fs::read_dir(root().join("crates"))
-        .map(|d| {
+    let mut dirs: Vec<PathBuf> = ["crates", "examples"]
+        .iter()
+        .filter_map(|d| fs::read_dir(root().join(d)).ok())
+        .flat_map(|d| {
             d.flatten()
                 .map(|e| e.path())
                 .filter(|p| p.join("Cargo.toml").exists())
-                .collect()
         })
-        .unwrap_or_default();
+        .collect();
     dirs.sort();
     dirs
 }
 
-/// Every Rust file of the project (crates, xtask, benches, fuzz).
+/// Every Rust file of the project (crates, examples, xtask, benches, fuzz).
 fn rust_files() -> Vec<PathBuf> {
-    ["crates", "xtask", "benches", "fuzz"]
+    ["crates", "examples", "xtask", "benches", "fuzz"]
         .iter()
         .flat_map(|d| files(&root().join(d), ".rs"))
         .collect()

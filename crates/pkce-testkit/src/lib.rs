@@ -28,6 +28,9 @@
 //! [`UserAgent`] plays the person at the browser: it approves or denies on the consent page
 //! and hands back the redirect to the client's callback, without following it.
 //!
+//! [`RedisServer`] starts a real `redis-server` on a free loopback port for the tests of
+//! Redis-backed stores.
+//!
 //! [`dpop::DpopVerifier`] checks DPoP proofs (RFC 9449 §4.3) as a server must, independently
 //! of the client's builder, and names the key to bind tokens to; the endpoints do not use it
 //! yet.
@@ -90,6 +93,7 @@ mod misbehavior;
 mod pages;
 mod par;
 mod params;
+mod redis;
 mod request;
 mod respond;
 mod revoke;
@@ -103,6 +107,7 @@ mod userinfo;
 
 pub use config::{ClientAuth, ClientRegistration, ServerConfig, clients};
 pub use misbehavior::{Endpoint, Misbehavior};
+pub use redis::RedisServer;
 pub use server::AuthServer;
 pub use store::RotationCounters;
 pub use tls::TLS_CERT_PEM;

@@ -2,7 +2,6 @@
 //! directories, child processes of the test binary, and a real `redis-server`.
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -156,54 +155,17 @@ pub(crate) fn wait_for_file(path: &Path) {
 
 /// A real `redis-server` on 127.0.0.1 and a free port, without persistence; killed on drop.
 pub(crate) struct Redis {
-    child: Child,
+    _server: pkce_testkit::RedisServer,
     pub(crate) addr: String,
 }
 
 impl Redis {
     pub(crate) fn start() -> Self {
-        for _ in 0..5 {
-            // Redis has no "any free port" option: take one from the OS, release it, and
-            // start on it; another process may grab it meanwhile, hence the retries.
-            let port = TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free port")
-                .port();
-            let child = Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn();
-            let mut child = match child {
-                Ok(child) => child,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-                    "redis-server is not installed; install it with \
-                     `apt-get update && apt-get install -y redis-server` (cargo xtask ci does)"
-                ),
-                Err(e) => panic!("redis-server does not start: {e}"),
-            };
-            let addr = format!("127.0.0.1:{port}");
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if child.try_wait().ok().flatten().is_some() {
-                    break; // exited: most likely the port was taken
-                }
-                if pkce_session::RedisStore::connect(&addr, "probe:").is_ok() {
-                    return Self { child, addr };
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        let server = pkce_testkit::RedisServer::start().expect("redis-server");
+        let addr = server.addr().to_owned();
+        Self {
+            _server: server,
+            addr,
         }
-        panic!("redis-server did not start on a free port in five attempts");
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

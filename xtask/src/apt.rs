@@ -1,12 +1,12 @@
-//! Debian packages the tests need (`redis-server`, `chromium`), installed with apt-get when
-//! their program is missing, so a fresh machine and CI need nothing but a Rust toolchain.
+//! Debian packages the tests need (`redis-server`, `chromium`): installed with apt-get when
+//! their program does not run, and only then.
 
 use std::process::{Command, Stdio};
 
 use crate::{Result, run};
 
 /// Whether `program --version` runs and succeeds.
-fn installed(program: &str) -> bool {
+fn runs(program: &str) -> bool {
     Command::new(program)
         .arg("--version")
         .stdout(Stdio::null())
@@ -15,10 +15,10 @@ fn installed(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Installs `package` (`apt-get update` first) unless `program` already runs. Runs apt-get
-/// through `sudo` when not root.
+/// Installs Debian `package` (`apt-get update` first) unless `program` already runs. Runs
+/// apt-get through `sudo` when not root.
 pub(crate) fn ensure(program: &str, package: &str) -> Result {
-    if installed(program) {
+    if runs(program) {
         return Ok(());
     }
     let as_root = Command::new("id")
@@ -37,8 +37,13 @@ pub(crate) fn ensure(program: &str, package: &str) -> Result {
         cmd
     };
     run(&mut apt(&["update"]))?;
-    run(&mut apt(&["install", "-y", package]))?;
-    if installed(program) {
+    run(&mut apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        package,
+    ]))?;
+    if runs(program) {
         Ok(())
     } else {
         Err(format!(
