@@ -319,7 +319,8 @@ impl ClientBuilder {
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
         if let Some(key) = &self.dpop {
             let jkt = String::from(key.thumbprint().as_str());
-            self.authorization_params.push((String::from("dpop_jkt"), jkt));
+            self.authorization_params
+                .push((String::from("dpop_jkt"), jkt));
         }
         check_extras(&self.refresh_params, &TOKEN_RESERVED)?;
         let extra_names: Vec<&str> = self

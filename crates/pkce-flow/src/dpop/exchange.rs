@@ -7,11 +7,11 @@ use core::mem;
 
 use rand_core::TryCryptoRng;
 
+use super::DpopError;
 use super::challenge::{DpopServer, nonce_retry};
 use super::key::DpopKey;
 use super::nonce::NonceMemory;
 use super::proof::ProofRequest;
-use super::DpopError;
 use crate::error::{Error, Misuse};
 use crate::http::{Exchange, HttpRequest, HttpResponse, Poll};
 use crate::secret::AccessToken;
@@ -144,8 +144,8 @@ impl<'a, E: DpopTarget, R: TryCryptoRng + ?Sized> DpopExchange<'a, E, R> {
     fn attach_proof(&mut self, request: &mut HttpRequest) -> Result<(), DpopError> {
         let binding = self.inner.dpop_binding();
         let url = request.url();
-        let mut proof = ProofRequest::new(request.method().as_str(), url)?
-            .nonce(self.nonces.get(url));
+        let mut proof =
+            ProofRequest::new(request.method().as_str(), url)?.nonce(self.nonces.get(url));
         if let Some(token) = binding.access_token {
             proof = proof.access_token(token)?;
         }
@@ -199,7 +199,9 @@ impl<E: DpopTarget, R: TryCryptoRng + ?Sized> Exchange for DpopExchange<'_, E, R
         if self.url.is_some() {
             return Err(Misuse::ResponseAwaited.into());
         }
-        if let Retry::Pending(request) = mem::replace(&mut self.retry, Retry::Used) {
+        if matches!(self.retry, Retry::Pending(_))
+            && let Retry::Pending(request) = mem::replace(&mut self.retry, Retry::Used)
+        {
             return self.send(request);
         }
         match self.inner.poll_output()? {

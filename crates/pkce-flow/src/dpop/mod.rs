@@ -17,9 +17,9 @@
 //! request with the new nonce; a second one in a row is an error, never a loop.
 
 mod challenge;
-mod exchange;
 #[cfg(feature = "dpop-es256")]
 mod es256;
+mod exchange;
 mod json;
 mod jwk;
 mod key;
