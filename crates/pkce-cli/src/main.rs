@@ -8,6 +8,7 @@ use clap::Parser;
 
 mod cli;
 mod demo;
+mod demo_dpop;
 mod demo_sessions;
 mod failure;
 mod login;
