@@ -10,11 +10,12 @@ use std::sync::Arc;
 
 use common::jws::decode_and_verify;
 use common::{body_pairs, builder, exchange_for, header, json, one, pairs, query_of, rng};
-use pkce_flow::dpop::{DpopError, DpopExchange, DpopKey, Es256Key, NonceMemory};
+use pkce_flow::dpop::{DpopError, DpopExchange, DpopKey, DpopTarget, Es256Key, NonceMemory};
 use pkce_flow::{
     AccessToken, Client, Error, Exchange, HttpRequest, HttpResponse, Misuse, Poll, Quirk,
     RefreshToken, ResourceRequest,
 };
+use rand_chacha::ChaCha20Rng;
 
 const NOW: u64 = 1_700_000_000;
 const DPOP_TOKEN: &str =
@@ -26,6 +27,22 @@ fn key() -> DpopKey {
 
 fn dpop_client(key: &DpopKey) -> Client {
     builder().dpop_key(key.clone()).build().unwrap()
+}
+
+fn key_and_client() -> (DpopKey, Client) {
+    let key = key();
+    let client = dpop_client(&key);
+    (key, client)
+}
+
+/// `inner` driven with proofs of `key`.
+fn signed<'a, E: DpopTarget>(
+    inner: E,
+    key: &DpopKey,
+    nonces: &'a mut NonceMemory,
+    rng: &'a mut ChaCha20Rng,
+) -> DpopExchange<'a, E, ChaCha20Rng> {
+    DpopExchange::new(inner, key, nonces, rng, NOW).unwrap()
 }
 
 fn request<E: Exchange>(exchange: &mut E) -> HttpRequest {
@@ -69,11 +86,9 @@ fn dpop_jkt_is_not_a_configurable_extra() {
 
 #[test]
 fn the_code_exchange_carries_a_proof_and_returns_a_dpop_token() {
-    let key = key();
-    let client = dpop_client(&key);
+    let (key, client) = key_and_client();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let inner = exchange_for(&client, "c0de");
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(exchange_for(&client, "c0de"), &key, &mut nonces, &mut rng);
     let sent = request(&mut exchange);
     let proof = claims(&sent);
     assert_eq!(proof["htm"], "POST");
@@ -95,8 +110,7 @@ fn a_token_type_of_any_case_is_accepted_as_dpop() {
         let body = format!(r#"{{"access_token":"a","token_type":"{odd}"}}"#);
         let body: &'static str = Box::leak(body.into_boxed_str());
         let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-        let inner = exchange_for(&client, "c");
-        let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+        let mut exchange = signed(exchange_for(&client, "c"), &key, &mut nonces, &mut rng);
         let _ = request(&mut exchange);
         exchange.handle_response(json(200, body)).unwrap();
         assert_eq!(done(&mut exchange).token_type(), "DPoP", "{odd}");
@@ -119,8 +133,7 @@ fn a_bearer_answer_to_a_dpop_request_is_a_typed_error_unless_the_quirk_allows_it
         ),
     ] {
         let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-        let inner = exchange_for(&client, "c");
-        let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+        let mut exchange = signed(exchange_for(&client, "c"), &key, &mut nonces, &mut rng);
         let _ = request(&mut exchange);
         let result = exchange.handle_response(json(200, bearer));
         if expect_ok {
@@ -136,11 +149,9 @@ fn a_bearer_answer_to_a_dpop_request_is_a_typed_error_unless_the_quirk_allows_it
 
 #[test]
 fn a_nonce_error_at_the_token_endpoint_gets_exactly_one_new_request_with_the_nonce() {
-    let key = key();
-    let client = dpop_client(&key);
+    let (key, client) = key_and_client();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let inner = exchange_for(&client, "c0de");
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(exchange_for(&client, "c0de"), &key, &mut nonces, &mut rng);
     let first = request(&mut exchange);
     exchange.handle_response(use_nonce("n-1")).unwrap();
     let second = request(&mut exchange);
@@ -162,11 +173,9 @@ fn a_nonce_error_at_the_token_endpoint_gets_exactly_one_new_request_with_the_non
 
 #[test]
 fn a_second_nonce_error_in_a_row_is_a_typed_error_not_a_loop() {
-    let key = key();
-    let client = dpop_client(&key);
+    let (key, client) = key_and_client();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let inner = exchange_for(&client, "c0de");
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(exchange_for(&client, "c0de"), &key, &mut nonces, &mut rng);
     let _ = request(&mut exchange);
     exchange.handle_response(use_nonce("n-1")).unwrap();
     let _ = request(&mut exchange);
@@ -195,8 +204,7 @@ fn a_nonce_error_without_a_usable_nonce_fails_without_a_retry() {
         ),
     ] {
         let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-        let inner = exchange_for(&client, "c");
-        let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+        let mut exchange = signed(exchange_for(&client, "c"), &key, &mut nonces, &mut rng);
         let _ = request(&mut exchange);
         assert_eq!(exchange.handle_response(response), Err(Error::Dpop(why)));
     }
@@ -204,11 +212,9 @@ fn a_nonce_error_without_a_usable_nonce_fails_without_a_retry() {
 
 #[test]
 fn a_nonce_on_any_response_is_used_by_the_next_proof() {
-    let key = key();
-    let client = dpop_client(&key);
+    let (key, client) = key_and_client();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let inner = exchange_for(&client, "c");
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(exchange_for(&client, "c"), &key, &mut nonces, &mut rng);
     let _ = request(&mut exchange);
     exchange
         .handle_response(json(200, DPOP_TOKEN).with_header("DPoP-Nonce", "rotated"))
@@ -216,7 +222,7 @@ fn a_nonce_on_any_response_is_used_by_the_next_proof() {
     drop(exchange);
     let refresh = client.refresh(&RefreshToken::new("rt-2".into()));
     let mut rng = common::rng();
-    let mut exchange = DpopExchange::new(refresh, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(refresh, &key, &mut nonces, &mut rng);
     let sent = request(&mut exchange);
     assert_eq!(claims(&sent)["nonce"], "rotated");
     assert_eq!(one(&body_pairs(&sent), "grant_type"), "refresh_token");
@@ -224,11 +230,14 @@ fn a_nonce_on_any_response_is_used_by_the_next_proof() {
 
 #[test]
 fn par_carries_a_proof_and_dpop_jkt_and_retries_once_on_a_nonce_error() {
-    let key = key();
-    let client = dpop_client(&key);
+    let (key, client) = key_and_client();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let inner = client.push_authorization(&mut common::rng()).unwrap();
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(
+        client.push_authorization(&mut common::rng()).unwrap(),
+        &key,
+        &mut nonces,
+        &mut rng,
+    );
     let first = request(&mut exchange);
     assert_eq!(claims(&first)["htu"], "https://as.example/par");
     assert_eq!(
@@ -265,7 +274,7 @@ fn a_resource_request_uses_the_dpop_scheme_and_ath() {
     let token = AccessToken::new("at-1".into());
     let inner = ResourceRequest::get("https://rs.example/me?x=1", &token).unwrap();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(inner, &key, &mut nonces, &mut rng);
     let sent = request(&mut exchange);
     assert_eq!(header(&sent, "authorization"), Some("DPoP at-1"));
     let proof = claims(&sent);
@@ -287,7 +296,7 @@ fn a_resource_nonce_challenge_among_several_gets_one_retry() {
     let token = AccessToken::new("at-1".into());
     let inner = ResourceRequest::get("https://rs.example/me", &token).unwrap();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(inner, &key, &mut nonces, &mut rng);
     let _ = request(&mut exchange);
     let challenge = HttpResponse::new(401, b"")
         .with_header(
@@ -310,7 +319,7 @@ fn a_bearer_challenge_alone_is_an_answer_not_a_retry() {
     let token = AccessToken::new("at-1".into());
     let inner = ResourceRequest::get("https://rs.example/me", &token).unwrap();
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
-    let mut exchange = DpopExchange::new(inner, &key, &mut nonces, &mut rng, NOW).unwrap();
+    let mut exchange = signed(inner, &key, &mut nonces, &mut rng);
     let _ = request(&mut exchange);
     let refused = HttpResponse::new(401, b"")
         .with_header("WWW-Authenticate", r#"Bearer error="invalid_token""#)

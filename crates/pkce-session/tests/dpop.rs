@@ -11,22 +11,30 @@ use std::sync::Arc;
 use pkce_flow::Client;
 use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
 use pkce_session::{Begin, FileStore, RefreshResult, Sessions, StoredDpopKey, unix_now};
-use pkce_testkit::{AuthServer, ServerConfig, UserAgent, clients};
+use pkce_testkit::{AuthServer, ServerConfig, UserAgent};
 use pkce_ureq::Transport;
 
-use common::{REDIRECT_URI, TempDir, key};
+use common::{TempDir, key};
 
 fn dpop_client(issuer: &str, key: &Es256Key) -> Client {
-    Client::builder(clients::PUBLIC_ID)
-        .issuer(issuer)
-        .authorization_endpoint(&format!("{issuer}/authorize"))
-        .token_endpoint(&format!("{issuer}/token"))
-        .redirect_uri(REDIRECT_URI)
-        .scopes("openid offline_access")
-        .dangerous_allow_insecure_loopback()
+    common::builder(issuer)
         .dpop_key(DpopKey::new(Arc::new(key.clone())))
         .build()
         .unwrap()
+}
+
+/// A login with a new key through the scripted browser: the key, the client, the tokens.
+fn dpop_login(server: &AuthServer) -> (Es256Key, Client, pkce_flow::TokenResponse) {
+    let login_key = Es256Key::generate(&mut getrandom::SysRng).unwrap();
+    let client = dpop_client(server.issuer(), &login_key);
+    let dpop = client.dpop_key().unwrap().clone();
+    let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
+    let callback = UserAgent::new().approve(url.as_str()).unwrap();
+    let (mut nonces, mut rng) = (NonceMemory::new(), getrandom::SysRng);
+    let exchange = pending.callback_url(&callback).unwrap();
+    let exchange = DpopExchange::new(exchange, &dpop, &mut nonces, &mut rng, unix_now()).unwrap();
+    let tokens = Transport::new().unwrap().drive(exchange).unwrap();
+    (login_key, client, tokens)
 }
 
 /// Refreshes the stored session with the key `sign_with` (the stored one when `None`).
@@ -77,15 +85,8 @@ fn the_dpop_key_is_stored_with_the_session_and_signs_its_refresh() {
     })
     .unwrap();
     let dir = TempDir::new("dpop");
-    let login_key = Es256Key::generate(&mut getrandom::SysRng).unwrap();
-    let client = dpop_client(server.issuer(), &login_key);
+    let (login_key, client, tokens) = dpop_login(&server);
     let dpop = client.dpop_key().unwrap().clone();
-    let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
-    let callback = UserAgent::new().approve(url.as_str()).unwrap();
-    let (mut nonces, mut rng) = (NonceMemory::new(), getrandom::SysRng);
-    let exchange = pending.callback_url(&callback).unwrap();
-    let exchange = DpopExchange::new(exchange, &dpop, &mut nonces, &mut rng, unix_now()).unwrap();
-    let tokens = Transport::new().unwrap().drive(exchange).unwrap();
     assert_eq!(tokens.token_type(), "DPoP");
     let sessions = Sessions::new(
         FileStore::open(&dir.0).unwrap(),
@@ -133,15 +134,7 @@ fn a_refresh_reuses_the_stored_key() {
     })
     .unwrap();
     let dir = TempDir::new("dpop-refresh");
-    let login_key = Es256Key::generate(&mut getrandom::SysRng).unwrap();
-    let client = dpop_client(server.issuer(), &login_key);
-    let dpop = client.dpop_key().unwrap().clone();
-    let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
-    let callback = UserAgent::new().approve(url.as_str()).unwrap();
-    let (mut nonces, mut rng) = (NonceMemory::new(), getrandom::SysRng);
-    let exchange = pending.callback_url(&callback).unwrap();
-    let exchange = DpopExchange::new(exchange, &dpop, &mut nonces, &mut rng, unix_now()).unwrap();
-    let tokens = Transport::new().unwrap().drive(exchange).unwrap();
+    let (login_key, client, tokens) = dpop_login(&server);
     let sessions = Sessions::new(
         FileStore::open(&dir.0).unwrap(),
         client,

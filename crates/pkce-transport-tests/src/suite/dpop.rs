@@ -198,27 +198,28 @@ pub fn dpop_nonce_rotated_mid_session<D: Driver>() {
     assert_eq!(server.hits(Endpoint::UserInfo), 1);
 }
 
-pub fn dpop_a_second_nonce_error_is_an_error<D: Driver>() {
+/// A DPoP code exchange against a token endpoint told to misbehave, which must fail; the
+/// flow's verdict and the token requests the server received.
+fn failing_dpop_exchange<D: Driver>(misbehavior: Misbehavior) -> (DpopError, usize) {
     let server = dpop_server(false);
-    let transport = D::new();
     let key = new_key();
     let client = dpop_client(&server, &key);
     let exchange = approve(&client, &mut Secrets::default());
-    server.set_misbehavior(Endpoint::Token, Some(Misbehavior::EndlessDpopNonce));
-    let error = drive(&transport, exchange, &key, &mut NonceMemory::new()).unwrap_err();
-    assert_eq!(dpop_error::<D>(&error), DpopError::NonceRetryExhausted);
-    assert_eq!(server.hits(Endpoint::Token), 2, "exactly one retry");
+    server.set_misbehavior(Endpoint::Token, Some(misbehavior));
+    let error = drive(&D::new(), exchange, &key, &mut NonceMemory::new()).unwrap_err();
+    (dpop_error::<D>(&error), server.hits(Endpoint::Token))
+}
+
+pub fn dpop_a_second_nonce_error_is_an_error<D: Driver>() {
+    let (error, hits) = failing_dpop_exchange::<D>(Misbehavior::EndlessDpopNonce);
+    assert_eq!(error, DpopError::NonceRetryExhausted);
+    assert_eq!(hits, 2, "exactly one retry");
 }
 
 pub fn dpop_a_bearer_answer_is_a_typed_error<D: Driver>() {
-    let server = dpop_server(false);
-    let transport = D::new();
-    let key = new_key();
-    let client = dpop_client(&server, &key);
-    let exchange = approve(&client, &mut Secrets::default());
-    server.set_misbehavior(Endpoint::Token, Some(Misbehavior::BearerForDpop));
-    let error = drive(&transport, exchange, &key, &mut NonceMemory::new()).unwrap_err();
-    assert_eq!(dpop_error::<D>(&error), DpopError::BearerForDpop);
+    let (error, hits) = failing_dpop_exchange::<D>(Misbehavior::BearerForDpop);
+    assert_eq!(error, DpopError::BearerForDpop);
+    assert_eq!(hits, 1);
 }
 
 pub fn dpop_refresh_with_the_wrong_key_is_refused<D: Driver>() {
