@@ -140,32 +140,20 @@ pub fn dpop_nonce_required_at_par_token_and_resource<D: Driver>() {
     assert_eq!(tokens.token_type(), "DPoP");
 
     let mut nonces = NonceMemory::new();
-    let answer = userinfo(
-        &transport,
-        &server,
-        tokens.access_token(),
-        &key,
-        &mut nonces,
-    );
-    assert_eq!(answer.status, 200);
-    assert_eq!(
-        server.hits(Endpoint::UserInfo),
-        2,
-        "one retry with the nonce"
-    );
-    let answer = userinfo(
-        &transport,
-        &server,
-        tokens.access_token(),
-        &key,
-        &mut nonces,
-    );
-    assert_eq!(answer.status, 200);
-    assert_eq!(
-        server.hits(Endpoint::UserInfo),
-        3,
-        "the remembered nonce is used"
-    );
+    for (hits, why) in [
+        (2, "one retry with the nonce"),
+        (3, "the remembered nonce is used"),
+    ] {
+        let answer = userinfo(
+            &transport,
+            &server,
+            tokens.access_token(),
+            &key,
+            &mut nonces,
+        );
+        assert_eq!(answer.status, 200);
+        assert_eq!(server.hits(Endpoint::UserInfo), hits, "{why}");
+    }
 }
 
 pub fn dpop_nonce_rotated_mid_session<D: Driver>() {
