@@ -99,6 +99,14 @@ const configuration = {
     revocation: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
+    // DPoP (RFC 9449) for the clients that send proofs; every proof must carry the server's
+    // nonce, so each client answers a use_dpop_nonce challenge first.
+    dPoP: {
+      enabled: true,
+      // Fixed test-only secret for the server's nonces.
+      nonceSecret: Buffer.alloc(32, 7),
+      requireNonce: () => true,
+    },
     resourceIndicators: {
       enabled: true,
       // No `resource` asked for: no resource, so an openid token is an opaque userinfo token.

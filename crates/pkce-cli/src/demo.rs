@@ -14,7 +14,7 @@ use crate::failure::Failure;
 use crate::narrate::Narrator;
 use pkce_loopback::{Listener, LoopbackHost, WaitError};
 
-const STEPS: usize = 11;
+const STEPS: usize = 12;
 
 struct Steps {
     n: usize,
@@ -238,6 +238,20 @@ pub(crate) fn run(args: &DemoArgs) -> Result<(), Failure> {
         return Err(fail("the processes did not share one refresh"));
     }
     ok("one refresh under the session's lock; the others re-read and adopted its token");
+
+    steps.next("Bind the tokens to a key (DPoP, RFC 9449) at a server that requires its nonce");
+    let dpop = crate::demo_dpop::run()?;
+    detail(&format!(
+        "token requests: {} (the first refused with use_dpop_nonce, sent once more with the nonce)",
+        dpop.token_requests
+    ));
+    if dpop.token_requests != 2 || dpop.token_type != "DPoP" || dpop.with_key != 200 {
+        return Err(fail("the DPoP login did not answer one nonce challenge"));
+    }
+    if dpop.stolen != 401 {
+        return Err(fail("the DPoP-bound token worked without the key"));
+    }
+    ok("token_type DPoP; userinfo 200 with a proof; the same token without the key: 401");
 
     println!("\nAll {STEPS} steps passed.");
     drop(server);

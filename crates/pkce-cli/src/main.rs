@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod config;
 mod demo;
+mod demo_dpop;
 mod demo_sessions;
 mod failure;
 mod formats;

@@ -440,7 +440,11 @@ fn demo_runs_every_step() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("All 11 steps passed."), "{text}");
+    assert!(text.contains("All 12 steps passed."), "{text}");
+    assert!(
+        text.contains("token requests: 2 (the first refused with use_dpop_nonce"),
+        "{text}"
+    );
     assert!(
         text.contains("refreshes the server saw: 1; refresh tokens used twice: 0"),
         "{text}"

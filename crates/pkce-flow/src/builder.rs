@@ -49,6 +49,7 @@ pub struct ClientBuilder {
     auth_methods: Option<Vec<String>>,
     loopback: LoopbackHttp,
     policy: RequestPolicy,
+    pub(crate) dpop: Option<crate::dpop::DpopKey>,
 }
 
 impl Client {
@@ -75,6 +76,7 @@ impl ClientBuilder {
             token_params: Vec::new(),
             refresh_params: Vec::new(),
             quirks: QuirkSet::empty(),
+            dpop: None,
             iss_required: false,
             par_required: false,
             send_nonce: false,
@@ -271,7 +273,7 @@ impl ClientBuilder {
             .map_err(Error::Config)
     }
 
-    fn build_config(self) -> Result<ClientConfig, ConfigError> {
+    fn build_config(mut self) -> Result<ClientConfig, ConfigError> {
         if !is_vschar_string(&self.client_id) {
             return Err(ConfigError::InvalidClientId);
         }
@@ -315,6 +317,11 @@ impl ClientBuilder {
 
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
+        if let Some(key) = &self.dpop {
+            let jkt = String::from(key.thumbprint().as_str());
+            self.authorization_params
+                .push((String::from("dpop_jkt"), jkt));
+        }
         check_extras(&self.refresh_params, &TOKEN_RESERVED)?;
         let extra_names: Vec<&str> = self
             .authorization_params
@@ -369,6 +376,7 @@ impl ClientBuilder {
             userinfo_endpoint: self.userinfo_endpoint,
             authorization_params: self.authorization_params,
             quirks: self.quirks,
+            dpop: self.dpop,
             iss_required: self.iss_required,
             par_required: self.par_required,
             send_nonce: self.send_nonce,

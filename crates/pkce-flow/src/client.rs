@@ -26,6 +26,8 @@ pub(crate) struct ClientConfig {
     pub(crate) userinfo_endpoint: Option<String>,
     pub(crate) authorization_params: Vec<(String, String)>,
     pub(crate) quirks: QuirkSet,
+    /// The DPoP key: token responses must then be `DPoP` tokens.
+    pub(crate) dpop: Option<crate::dpop::DpopKey>,
     pub(crate) iss_required: bool,
     pub(crate) par_required: bool,
     pub(crate) send_nonce: bool,
@@ -69,6 +71,12 @@ impl Client {
     #[must_use]
     pub fn scope(&self) -> Option<&str> {
         self.config.scope.as_deref()
+    }
+
+    /// The DPoP key the client is configured with (`ClientBuilder::dpop_key`).
+    #[must_use]
+    pub fn dpop_key(&self) -> Option<&crate::dpop::DpopKey> {
+        self.config.dpop.as_ref()
     }
 
     /// Whether the server requires pushed authorization requests.

@@ -33,7 +33,10 @@ impl Method {
 
 /// What a driver must enforce for one request. The flow decides it; a driver never relaxes it.
 /// Beyond these limits, a driver never follows a redirect (a 307 or 308 would re-send a code
-/// or credentials to another origin, RFC 9700 §4.11) and never resends a request.
+/// or credentials to another origin, RFC 9700 §4.11) and never resends a request. The one
+/// request sent twice is a DPoP nonce retry (RFC 9449 §8, §9), and the driver does not
+/// decide it: `dpop::DpopExchange` emits it as a new request from the same poll loop, once
+/// per exchange, with a fresh proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RequestPolicy {
     /// The most response-body bytes to read; past it the driver stops reading and fails
@@ -70,6 +73,8 @@ pub struct HttpRequest {
     accept: Option<&'static str>,
     content_type: Option<&'static str>,
     authorization: Option<String>,
+    // The DPoP proof (RFC 9449 §4.1), set by `dpop::DpopExchange` just before sending.
+    dpop: Option<String>,
     body: Vec<u8>,
     policy: RequestPolicy,
 }
@@ -82,6 +87,7 @@ impl HttpRequest {
             accept: Some("application/json"),
             content_type: None,
             authorization: None,
+            dpop: None,
             body: Vec::new(),
             policy,
         }
@@ -96,6 +102,14 @@ impl HttpRequest {
     pub(crate) fn authorization(mut self, value: String) -> Self {
         self.authorization = Some(value);
         self
+    }
+
+    pub(crate) fn set_authorization(&mut self, value: String) {
+        self.authorization = Some(value);
+    }
+
+    pub(crate) fn set_dpop(&mut self, proof: String) {
+        self.dpop = Some(proof);
     }
 
     /// No `Accept`: a protected resource answers in its own media type.
@@ -126,16 +140,18 @@ impl HttpRequest {
             ("accept", self.accept),
             ("content-type", self.content_type),
             ("authorization", self.authorization.as_deref()),
+            ("dpop", self.dpop.as_deref()),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
-    /// Whether a header's value holds a credential (`authorization`, RFC 9110 §11.6.2): a
-    /// driver marks it sensitive so that its HTTP library's logs and `Debug` hide it.
+    /// Whether a header's value holds a credential (`authorization`, RFC 9110 §11.6.2, or a
+    /// `dpop` proof, RFC 9449 §4.1): a driver marks it sensitive so that its HTTP library's
+    /// logs and `Debug` hide it.
     #[must_use]
     pub fn is_secret_header(name: &str) -> bool {
-        name.eq_ignore_ascii_case("authorization")
+        name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("dpop")
     }
 
     /// The body, already form-encoded; it may hold secrets.
@@ -171,11 +187,15 @@ impl Drop for HttpRequest {
         if let Some(v) = &mut self.authorization {
             zeroize::Zeroize::zeroize(v);
         }
+        if let Some(v) = &mut self.dpop {
+            zeroize::Zeroize::zeroize(v);
+        }
     }
 }
 
-/// The headers the flow reads: the media type of a body, the delay of a 429/503, and a
-/// protected resource's challenge. A driver may pass every header; the rest are ignored.
+/// The headers the flow reads: the media type of a body, the delay of a 429/503, a
+/// protected resource's challenge, and a server's DPoP nonce. A driver may pass every
+/// header; the rest are ignored.
 const RELEVANT_HEADERS: [&str; 4] = [
     "content-type",
     "dpop-nonce",

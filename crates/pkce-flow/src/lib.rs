@@ -117,6 +117,13 @@
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 //!
+//! To use DPoP end to end, configure the client with the key (`ClientBuilder::dpop_key`, a
+//! [`dpop::DpopKey`]): authorization requests then carry `dpop_jkt` and token responses must
+//! be `DPoP` tokens. Drive each PAR, code exchange, refresh or [`ResourceRequest`] through a
+//! [`dpop::DpopExchange`] (the key, a [`dpop::NonceMemory`], your RNG and `now`): every
+//! request gets a proof, and a `use_dpop_nonce` answer gets exactly one new request with the
+//! server's nonce, from the same poll loop; a second one in a row is an error.
+//!
 //! # Cargo features
 //!
 //! | feature | what it adds |

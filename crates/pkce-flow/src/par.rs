@@ -73,6 +73,13 @@ pub struct PushedAuthorizationUrl {
     pub pending: PendingAuthorization,
 }
 
+impl crate::dpop::DpopTarget for PushedAuthorization {
+    fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
+        let key = self.pending.as_ref().and_then(|p| p.config.dpop.as_ref());
+        crate::dpop::DpopBinding::authorization_server(key)
+    }
+}
+
 impl Exchange for PushedAuthorization {
     type Output = PushedAuthorizationUrl;
 

@@ -11,7 +11,7 @@ use alloc::string::String;
 use pkce_core::CodeChallenge;
 
 /// Parameters the client writes itself into an authorization request.
-pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
+pub(crate) const AUTHORIZATION_RESERVED: [&str; 10] = [
     "response_type",
     "client_id",
     "redirect_uri",
@@ -21,6 +21,7 @@ pub(crate) const AUTHORIZATION_RESERVED: [&str; 9] = [
     "code_challenge_method",
     "request_uri",
     "nonce",
+    "dpop_jkt",
 ];
 /// Parameters the client writes itself into token, refresh and revocation requests.
 pub(crate) const TOKEN_RESERVED: [&str; 9] = [

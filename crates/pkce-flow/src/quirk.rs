@@ -19,6 +19,10 @@ pub enum Quirk {
     ScopeArray,
     /// `"scope":"a,b"` (GitHub).
     CommaScope,
+    /// A `Bearer` token in answer to a request with a DPoP proof (RFC 9449 §5 says the
+    /// client must then not use it as a DPoP token; under this quirk it is used as a bearer
+    /// token).
+    BearerForDpop,
 }
 
 impl Quirk {

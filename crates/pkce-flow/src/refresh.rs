@@ -10,7 +10,7 @@ use crate::exchange::OneShot;
 use crate::http::{Exchange, HttpResponse, Poll};
 use crate::request::{Piece, concat};
 use crate::secret::RefreshToken;
-use crate::token::{TokenResponse, parse_token_response};
+use crate::token::{TokenResponse, parse_token_response_as};
 
 /// A refresh (RFC 6749 §6). If the response carries no new refresh token, the one used is
 /// kept; [`TokenResponse::rotated`] says which happened.
@@ -68,6 +68,12 @@ impl Client {
     }
 }
 
+impl crate::dpop::DpopTarget for RefreshExchange {
+    fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
+        crate::dpop::DpopBinding::authorization_server(self.config.dpop.as_ref())
+    }
+}
+
 impl Exchange for RefreshExchange {
     type Output = TokenResponse;
 
@@ -76,10 +82,10 @@ impl Exchange for RefreshExchange {
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let quirks = self.config.quirks;
+        let (quirks, dpop) = (self.config.quirks, self.config.dpop.is_some());
         let old = &self.old;
         self.machine.handle(&response, |r| {
-            let mut tokens = parse_token_response(r, quirks)?;
+            let mut tokens = parse_token_response_as(r, quirks, dpop)?;
             match &tokens.refresh_token {
                 Some(new) => tokens.rotated = new != old,
                 None => tokens.refresh_token = Some(old.clone()),

@@ -42,6 +42,8 @@ impl fmt::Debug for BearerResponse {
 #[derive(Debug)]
 pub struct ResourceRequest {
     machine: OneShot<BearerResponse>,
+    // Kept for a DPoP proof's `ath` and the `DPoP` scheme, when driven by `DpopExchange`.
+    token: AccessToken,
 }
 
 impl ResourceRequest {
@@ -64,6 +66,7 @@ impl ResourceRequest {
             .authorization(authorization);
         Ok(Self {
             machine: OneShot::new(request).any_status(),
+            token: token.clone(),
         })
     }
 
@@ -72,6 +75,12 @@ impl ResourceRequest {
     pub fn policy(mut self, policy: RequestPolicy) -> Self {
         self.machine.set_policy(policy);
         self
+    }
+}
+
+impl crate::dpop::DpopTarget for ResourceRequest {
+    fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
+        crate::dpop::DpopBinding::resource_server(&self.token)
     }
 }
 

@@ -32,6 +32,7 @@ pub struct TokenResponse {
     id_token: Option<String>,
     quirks: QuirkSet,
     pub(crate) rotated: bool,
+    dpop: bool,
 }
 
 impl TokenResponse {
@@ -41,10 +42,11 @@ impl TokenResponse {
         &self.access_token
     }
 
-    /// The token type; only `Bearer` is ever accepted.
+    /// The token type: `DPoP` for a client configured with a DPoP key (RFC 9449 §5),
+    /// else `Bearer`; no other type is ever accepted.
     #[must_use]
     pub fn token_type(&self) -> &'static str {
-        "Bearer"
+        if self.dpop { "DPoP" } else { "Bearer" }
     }
 
     /// `expires_in`, in seconds, when the server gave it. The token may stop working earlier
@@ -131,6 +133,16 @@ pub fn parse_token_response(
     response: &HttpResponse<'_>,
     quirks: QuirkSet,
 ) -> Result<TokenResponse, Error> {
+    parse_token_response_as(response, quirks, false)
+}
+
+/// As [`parse_token_response`]; with `dpop`, the `token_type` must be `DPoP` (any case),
+/// and `Bearer` is accepted only under the quirk `BearerForDpop` (RFC 9449 §5).
+pub(crate) fn parse_token_response_as(
+    response: &HttpResponse<'_>,
+    quirks: QuirkSet,
+    dpop: bool,
+) -> Result<TokenResponse, Error> {
     let mut applied = QuirkSet::empty();
     match response.status() {
         200 => {}
@@ -160,16 +172,26 @@ pub fn parse_token_response(
         Some(Loose::Str(_)) => return Err(ResponseError::InvalidValue("access_token").into()),
         Some(_) => return Err(ResponseError::InvalidType("access_token").into()),
     };
-    match raw.token_type {
-        Some(Loose::Str(t)) if t.eq_ignore_ascii_case("bearer") => {}
+    let bearer = match raw.token_type {
+        Some(Loose::Str(t)) if t.eq_ignore_ascii_case("bearer") => true,
+        Some(Loose::Str(t)) if dpop && t.eq_ignore_ascii_case("dpop") => false,
         Some(Loose::Str(t)) => {
             return Err(
                 ResponseError::UnsupportedTokenType(UntrustedText::new(t.into_owned())).into(),
             );
         }
         Some(_) => return Err(ResponseError::InvalidType("token_type").into()),
-        None if quirks.contains(Quirk::MissingTokenType) => applied.insert(Quirk::MissingTokenType),
+        None if quirks.contains(Quirk::MissingTokenType) => {
+            applied.insert(Quirk::MissingTokenType);
+            true
+        }
         None => return Err(ResponseError::MissingField("token_type").into()),
+    };
+    if dpop && bearer {
+        if !quirks.contains(Quirk::BearerForDpop) {
+            return Err(Error::Dpop(crate::dpop::DpopError::BearerForDpop));
+        }
+        applied.insert(Quirk::BearerForDpop);
     }
     let expires_in = match (raw.expires_in, raw.expires) {
         (Some(v), _) => Some(lifetime(v, quirks, &mut applied)?),
@@ -198,6 +220,7 @@ pub fn parse_token_response(
         id_token,
         quirks: applied,
         rotated: false,
+        dpop: !bearer,
     })
 }
 
@@ -299,6 +322,12 @@ impl TokenExchange {
     }
 }
 
+impl crate::dpop::DpopTarget for TokenExchange {
+    fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
+        crate::dpop::DpopBinding::authorization_server(self.config.dpop.as_ref())
+    }
+}
+
 impl Exchange for TokenExchange {
     type Output = TokenResponse;
 
@@ -315,11 +344,11 @@ impl Exchange for TokenExchange {
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let quirks = self.config.quirks;
+        let (quirks, dpop) = (self.config.quirks, self.config.dpop.is_some());
         match &mut self.step {
-            CodeStep::Sent(machine) => {
-                machine.handle(&response, |r| parse_token_response(r, quirks).map(Some))
-            }
+            CodeStep::Sent(machine) => machine.handle(&response, |r| {
+                parse_token_response_as(r, quirks, dpop).map(Some)
+            }),
             CodeStep::Unsent { .. } => Err(crate::error::Misuse::NoRequestOutstanding.into()),
         }
     }

@@ -2,7 +2,11 @@
 //! the full flow and the negative cases, the same named scenarios through both transports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use pkce_flow::ResourceRequest;
+use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
 
 use pkce_flow::{
     AccessToken, Client, ClientSecret, DiscoveryKind, Error, Exchange, LoopbackHttp, Mismatch,
@@ -169,6 +173,56 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
     );
 }
 
+/// DPoP with the server's nonces required: PAR, code exchange, userinfo and refresh, each
+/// signed with the one key; the tokens are `DPoP` tokens, and the access token is refused
+/// as a bearer token.
+fn dpop_flow<D: Driver>(d: &D) {
+    let s = setup(d);
+    let key = DpopKey::new(Arc::new(
+        Es256Key::generate(&mut getrandom::SysRng).unwrap(),
+    ));
+    let c = client(&s, PUBLIC_CLIENT_ID, "openid profile")
+        .dpop_key(key.clone())
+        .build()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut nonces = NonceMemory::new();
+    let mut rng = getrandom::SysRng;
+    let par = c.push_authorization(&mut getrandom::SysRng).unwrap();
+    let pushed = d
+        .drive(DpopExchange::new(par, &key, &mut nonces, &mut rng, now).unwrap())
+        .unwrap();
+    assert!(
+        nonces.get(&s.metadata.issuer).is_some(),
+        "the server sent its nonce"
+    );
+    let callback = approve(pushed.url.as_str());
+    let exchange = pushed.pending.callback_url(&callback).unwrap();
+    let tokens = d
+        .drive(DpopExchange::new(exchange, &key, &mut nonces, &mut rng, now).unwrap())
+        .unwrap();
+    assert_eq!(tokens.token_type(), "DPoP");
+    let userinfo = s.metadata.userinfo_endpoint.clone().unwrap();
+    let request = ResourceRequest::get(&userinfo, tokens.access_token()).unwrap();
+    let answer = d
+        .drive(DpopExchange::new(request, &key, &mut nonces, &mut rng, now).unwrap())
+        .unwrap();
+    assert_eq!(answer.status, 200, "{}", d.name());
+    assert_eq!(
+        d.userinfo(&userinfo, tokens.access_token()).0,
+        401,
+        "a DPoP-bound token is refused as a bearer token"
+    );
+    let old = tokens.refresh_token().cloned().unwrap();
+    let refreshed = d
+        .drive(DpopExchange::new(c.refresh(&old), &key, &mut nonces, &mut rng, now).unwrap())
+        .unwrap();
+    assert_eq!(refreshed.token_type(), "DPoP");
+}
+
 /// PKCE catches code injection: a code issued for one authorization, fed to another.
 fn wrong_verifier<D: Driver>(d: &D) {
     let s = setup(d);
@@ -326,6 +380,10 @@ macro_rules! scenarios {
     ($module:ident, $driver:expr) => {
         mod $module {
             use super::*;
+            #[test]
+            fn dpop_with_required_nonces_par_userinfo_refresh() {
+                dpop_flow(&$driver);
+            }
             #[test]
             fn public_client_full_flow() {
                 full_flow(&$driver, PUBLIC_CLIENT_ID, false);

@@ -53,6 +53,8 @@
 //! # Features
 //!
 //! - `redis`: `RedisStore`.
+//! - `dpop`: `StoredDpopKey::from_es256`/`to_es256`, a session's ES256 DPoP key stored with
+//!   it (`Sessions::save_login_with_dpop_key`) and restored to sign its refreshes.
 //! - `test-hooks`: not an API; environment switches for the workspace's tests (locking off,
 //!   a pause at a protocol point).
 //!
@@ -80,6 +82,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decide;
+mod dpop_key;
 mod error;
 mod file;
 mod hooks;
@@ -92,6 +95,7 @@ mod resp;
 mod session;
 mod store;
 
+pub use dpop_key::StoredDpopKey;
 pub use error::{LoginReason, SessionError, TransportError};
 pub use file::{FileLock, FileStore};
 pub use memory::{MemoryLock, MemoryStore};

@@ -167,6 +167,25 @@ impl<S: SessionStore> Sessions<S> {
         Ok(session)
     }
 
+    /// As [`Self::save_login`], for tokens bound to a DPoP key: the key is stored with the
+    /// session, kept by every refresh, and replaced only by the next login.
+    ///
+    /// # Errors
+    /// The store's errors.
+    pub fn save_login_with_dpop_key(
+        &self,
+        key: &SessionKey,
+        response: &TokenResponse,
+        now: u64,
+        dpop_key: crate::StoredDpopKey,
+    ) -> Result<StoredSession, SessionError> {
+        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
+        session.dpop_key = Some(dpop_key);
+        let mut lock = self.store.lock(key, self.lock_wait)?;
+        self.write(key, &mut lock, &session)?;
+        Ok(session)
+    }
+
     /// The first step of "give me a fresh access token" at `now` (seconds since the Unix
     /// epoch). Fresh: no lock was taken. Otherwise the lock is held by the returned plan,
     /// the session re-read under it, and a sibling's fresh token adopted without a request.
@@ -253,6 +272,13 @@ impl<S: SessionStore> fmt::Debug for RefreshPlan<'_, S> {
 }
 
 impl<S: SessionStore> RefreshPlan<'_, S> {
+    /// The session being refreshed, as read under the lock: its `dpop_key` signs the refresh
+    /// of DPoP-bound tokens.
+    #[must_use]
+    pub fn session(&self) -> &StoredSession {
+        &self.current
+    }
+
     /// The refresh exchange to drive with a transport; once.
     ///
     /// # Errors

@@ -93,10 +93,10 @@ pub struct StoredSession {
     /// is replaced only by a new login.
     #[serde(default)]
     pub stale: bool,
-    /// A reference to the DPoP key the tokens are bound to (RFC 9449), for a store that
-    /// keeps keys elsewhere. Not used yet.
+    /// The DPoP private key the tokens are bound to (RFC 9449), kept across refreshes
+    /// (`Sessions::save_login_with_dpop_key`).
     #[serde(default)]
-    pub dpop_key: Option<String>,
+    pub dpop_key: Option<crate::StoredDpopKey>,
 }
 
 impl fmt::Debug for StoredSession {

@@ -138,6 +138,7 @@ pub(crate) fn validate(
         scope: scope.to_owned(),
         state,
         challenge,
+        dpop_jkt: params.get("dpop_jkt").map(str::to_owned),
     })
 }
 

@@ -92,6 +92,14 @@ pub struct ServerConfig {
     /// Refuse authorization requests that do not come through PAR (RFC 9126 §5).
     /// Default `false`.
     pub require_par: bool,
+    /// Refuse token, PAR and userinfo requests without a DPoP proof (RFC 9449). A proof
+    /// sent is always verified, and binds the tokens issued (`token_type` `DPoP`).
+    /// Default `false`.
+    pub dpop_required: bool,
+    /// Require the server's nonce in every DPoP proof (RFC 9449 §8, §9): a proof without it,
+    /// or with an old one, is refused with `use_dpop_nonce` and the current nonce
+    /// (`AuthServer::rotate_dpop_nonce` changes it). Default `false`.
+    pub dpop_nonce_required: bool,
 }
 
 impl Default for ServerConfig {
@@ -128,6 +136,8 @@ impl Default for ServerConfig {
             code_ttl_secs: 60,
             rotate_refresh_tokens: true,
             require_par: false,
+            dpop_required: false,
+            dpop_nonce_required: false,
         }
     }
 }

@@ -13,6 +13,8 @@ pub(crate) struct Ctx {
     pub(crate) config: ServerConfig,
     /// `http://127.0.0.1:PORT` or `https://…`, without a trailing slash.
     pub(crate) issuer: String,
+    /// The DPoP verifier and the current server nonce.
+    pub(crate) dpop: crate::dpop_gate::DpopState,
     store: Mutex<Store>,
     misbehavior: Mutex<[Option<Misbehavior>; 6]>,
     hits: [AtomicUsize; 6],
@@ -29,6 +31,7 @@ impl Ctx {
         Self {
             config,
             issuer,
+            dpop: crate::dpop_gate::DpopState::new(),
             store: Mutex::default(),
             misbehavior: Mutex::default(),
             hits: Default::default(),

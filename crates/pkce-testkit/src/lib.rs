@@ -88,6 +88,7 @@ mod client_auth;
 mod config;
 mod context;
 pub mod dpop;
+mod dpop_gate;
 mod metadata;
 mod misbehavior;
 mod pages;

@@ -113,6 +113,11 @@ pub enum Misbehavior {
     ScopeArray,
     /// `"scope":"openid,profile"` (GitHub).
     CommaScope,
+    /// `400` `use_dpop_nonce` with a new `DPoP-Nonce` every time, whatever the proof: a
+    /// client that retries more than once loops.
+    EndlessDpopNonce,
+    /// `token_type` `Bearer` although the tokens are bound to the request's DPoP key.
+    BearerForDpop,
 }
 
 /// What the router does with a request, given the endpoint's misbehaviour.
@@ -138,6 +143,7 @@ impl Misbehavior {
                 | Self::Status201
                 | Self::ScopeArray
                 | Self::CommaScope
+                | Self::BearerForDpop
         )
     }
 }
@@ -173,6 +179,7 @@ fn canned_tokens() -> crate::store::Issued {
         access_token: "pkce-testkit-canned-access-token".to_owned(),
         expires_in: 3600,
         refresh_token: Some("pkce-testkit-canned-refresh-token".to_owned()),
+        bound: false,
         scope: "openid profile".to_owned(),
     }
 }
@@ -197,6 +204,15 @@ fn replacement(m: &Misbehavior) -> Resp {
         )),
         Misbehavior::ServerError => {
             respond::text(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+        }
+        Misbehavior::EndlessDpopNonce => {
+            let resp = respond::oauth_error(
+                StatusCode::BAD_REQUEST,
+                "use_dpop_nonce",
+                "use the nonce in the DPoP-Nonce header",
+            );
+            let nonce = crate::store::random().unwrap_or_default();
+            respond::with_header(resp, http::HeaderName::from_static("dpop-nonce"), &nonce)
         }
         Misbehavior::ErrorWith200 => respond::oauth_error(
             StatusCode::OK,

@@ -96,6 +96,12 @@ impl AuthServer {
         })
     }
 
+    /// Replaces the DPoP nonce: the next proof carrying the old one is refused with
+    /// `use_dpop_nonce` and the new one (with `dpop_nonce_required`).
+    pub fn rotate_dpop_nonce(&self) {
+        self.ctx.dpop.rotate();
+    }
+
     /// The issuer identifier: `http://127.0.0.1:PORT` (`https://` with TLS), no trailing slash.
     #[must_use]
     pub fn issuer(&self) -> &str {

@@ -20,6 +20,8 @@ pub(crate) struct AuthRequest {
     /// Exactly as received, echoed in the redirect.
     pub(crate) state: Option<String>,
     pub(crate) challenge: CodeChallenge,
+    /// `dpop_jkt` (RFC 9449 §10): the key the code must be redeemed with.
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 /// Tokens issued by one token response.
@@ -29,6 +31,8 @@ pub(crate) struct Issued {
     pub(crate) expires_in: u64,
     pub(crate) refresh_token: Option<String>,
     pub(crate) scope: String,
+    /// Bound to a DPoP key: `token_type` `DPoP`.
+    pub(crate) bound: bool,
 }
 
 /// Consent pages and pushed requests live this long.
@@ -51,6 +55,8 @@ struct Grant {
     client_id: String,
     scope: String,
     revoked: bool,
+    /// The DPoP key thumbprint every token of the grant is bound to (RFC 9449 §6.1).
+    jkt: Option<String>,
 }
 
 struct Access {
@@ -234,12 +240,14 @@ impl Store {
         scope: &str,
         code: Option<&str>,
         access_ttl: u64,
+        jkt: Option<String>,
     ) -> Result<Issued, RngError> {
         let grant = self.grants.len();
         self.grants.push(Grant {
             client_id: client_id.to_owned(),
             scope: scope.to_owned(),
             revoked: false,
+            jkt,
         });
         if let Some(entry) = code.and_then(|c| self.codes.get_mut(c)) {
             entry.grant = Some(grant);
@@ -276,6 +284,7 @@ impl Store {
             expires_in: access_ttl,
             refresh_token,
             scope: scope.to_owned(),
+            bound: self.grants.get(grant).is_some_and(|g| g.jkt.is_some()),
         })
     }
 
@@ -327,6 +336,17 @@ impl Store {
             old.status = RefreshStatus::Rotated;
         }
         Ok(issued)
+    }
+
+    /// The DPoP key thumbprint a grant's tokens are bound to.
+    pub(crate) fn grant_jkt(&self, grant: usize) -> Option<String> {
+        self.grants.get(grant).and_then(|g| g.jkt.clone())
+    }
+
+    /// The DPoP key thumbprint an access token is bound to.
+    pub(crate) fn access_jkt(&self, token: &str) -> Option<String> {
+        let grant = self.access.get(token)?.grant;
+        self.grant_jkt(grant)
     }
 
     /// The scope of a usable access token, or why it is not usable.

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use crate::client_auth::authenticate;
 use crate::config::ClientRegistration;
 use crate::context::Ctx;
+use crate::dpop_gate::{self, Role};
 use crate::misbehavior::Misbehavior;
 use crate::params::{Params, check_scope, scope_within};
 use crate::request::{Req, form_post};
@@ -30,24 +31,37 @@ pub(crate) fn token(ctx: &Ctx, req: &Req, quirk: Option<&Misbehavior>) -> Resp {
         Ok(client) => client,
         Err(resp) => return resp,
     };
+    // Before the grant is looked at: a proof refused for its nonce does not consume a code.
+    let jkt = match dpop_gate::check(ctx, req, Role::AuthorizationServer, None) {
+        Ok(jkt) => jkt,
+        Err(resp) => return resp,
+    };
     let issued = match params.get("grant_type") {
         None => return invalid_request("grant_type is required"),
-        Some("authorization_code") => code_grant(ctx, client, &params),
-        Some("refresh_token") => refresh_grant(ctx, client, &params),
+        Some("authorization_code") => code_grant(ctx, client, &params, jkt),
+        Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref()),
         Some(_) => {
             let why = "only authorization_code and refresh_token are supported";
             return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", why);
         }
     };
-    match issued {
+    let resp = match issued {
         Ok(issued) => render_success(&issued, quirk),
         Err(resp) => resp,
-    }
+    };
+    dpop_gate::with_nonce(ctx, resp)
 }
 
 /// `grant_type=authorization_code`: a code issued to this client, unexpired and unused,
 /// the identical `redirect_uri`, and a verifier that satisfies the challenge.
-fn code_grant(ctx: &Ctx, client: &ClientRegistration, params: &Params) -> Result<Issued, Resp> {
+/// With `dpop_jkt` in the authorization request, the code is redeemed only with a proof of
+/// that key (RFC 9449 §10).
+fn code_grant(
+    ctx: &Ctx,
+    client: &ClientRegistration,
+    params: &Params,
+    jkt: Option<String>,
+) -> Result<Issued, Resp> {
     let code = params
         .get("code")
         .ok_or_else(|| invalid_request("code is required"))?;
@@ -69,14 +83,25 @@ fn code_grant(ctx: &Ctx, client: &ClientRegistration, params: &Params) -> Result
             "code_verifier does not match the code_challenge",
         ));
     }
+    if auth.dpop_jkt.is_some() && auth.dpop_jkt != jkt {
+        return Err(invalid_grant(
+            "the DPoP proof's key is not the dpop_jkt of the authorization request",
+        ));
+    }
     let ttl = ctx.config.access_token_ttl;
     store
-        .start_grant(&client.client_id, &auth.scope, Some(code), ttl)
+        .start_grant(&client.client_id, &auth.scope, Some(code), ttl, jkt)
         .map_err(|_| server_error())
 }
 
 /// `grant_type=refresh_token`, with rotation when configured and an optional narrower scope.
-fn refresh_grant(ctx: &Ctx, client: &ClientRegistration, params: &Params) -> Result<Issued, Resp> {
+/// A refresh token bound to a DPoP key needs a proof of that key (RFC 9449 §5).
+fn refresh_grant(
+    ctx: &Ctx,
+    client: &ClientRegistration,
+    params: &Params,
+    jkt: Option<&str>,
+) -> Result<Issued, Resp> {
     let rt = params
         .get("refresh_token")
         .ok_or_else(|| invalid_request("refresh_token is required"))?;
@@ -84,6 +109,13 @@ fn refresh_grant(ctx: &Ctx, client: &ClientRegistration, params: &Params) -> Res
     let (grant, granted) = store
         .check_refresh(rt, &client.client_id)
         .map_err(invalid_grant)?;
+    if let Some(bound) = store.grant_jkt(grant)
+        && Some(bound.as_str()) != jkt
+    {
+        return Err(invalid_grant(
+            "the refresh token is bound to another DPoP key",
+        ));
+    }
     let scope = match params.get("scope") {
         None => granted,
         Some(requested) => {
@@ -107,8 +139,13 @@ fn refresh_grant(ctx: &Ctx, client: &ClientRegistration, params: &Params) -> Res
 pub(crate) fn render_success(issued: &Issued, quirk: Option<&Misbehavior>) -> Resp {
     let mut body = Map::new();
     body.insert("access_token".into(), issued.access_token.clone().into());
+    let token_type = if issued.bound && quirk != Some(&Misbehavior::BearerForDpop) {
+        "DPoP"
+    } else {
+        "Bearer"
+    };
     if quirk != Some(&Misbehavior::MissingTokenType) {
-        body.insert("token_type".into(), "Bearer".into());
+        body.insert("token_type".into(), token_type.into());
     }
     match quirk {
         Some(Misbehavior::StringExpiresIn) => {

@@ -4,6 +4,7 @@ use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, StatusCode};
 
 use crate::context::Ctx;
+use crate::dpop_gate::{self, Role};
 use crate::params::Params;
 use crate::request::{Req, is_form};
 use crate::respond::{self, Resp};
@@ -55,21 +56,48 @@ pub(crate) fn userinfo(ctx: &Ctx, req: &Req) -> Resp {
             "more than one Authorization header",
         );
     };
-    let token = header.and_then(|h| h.to_str().ok()).and_then(|h| {
+    let credentials = header.and_then(|h| h.to_str().ok()).and_then(|h| {
         let (scheme, token) = h.split_once(' ')?;
-        scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| token.trim_start_matches(' '))
+        let dpop = scheme.eq_ignore_ascii_case("dpop");
+        (dpop || scheme.eq_ignore_ascii_case("bearer"))
+            .then(|| (dpop, token.trim_start_matches(' ')))
     });
-    let Some(token) = token else {
+    let Some((dpop, token)) = credentials else {
         return bearer_error(StatusCode::UNAUTHORIZED, None, "");
     };
+    if let Err(resp) = key_binding(ctx, req, dpop, token) {
+        return resp;
+    }
     let scope = ctx.store().access_scope(token);
-    match scope {
+    let resp = match scope {
         Ok(scope) => respond::json(
             StatusCode::OK,
             &serde_json::json!({ "sub": SUBJECT, "scope": scope }),
         ),
         Err(why) => bearer_error(StatusCode::UNAUTHORIZED, Some("invalid_token"), why),
+    };
+    dpop_gate::with_nonce(ctx, resp)
+}
+
+/// RFC 9449 §7: a token bound to a key is accepted only under the `DPoP` scheme with a
+/// valid proof of that key (`ath` its hash), so a stolen token is useless without the key.
+fn key_binding(ctx: &Ctx, req: &Req, dpop: bool, token: &str) -> Result<(), Resp> {
+    let bound = ctx.store().access_jkt(token);
+    let refuse = |why| dpop_gate::refuse(ctx, Role::Resource, "invalid_token", why);
+    if !dpop {
+        if ctx.config.dpop_required {
+            return Err(refuse("a DPoP-bound token and proof are required"));
+        }
+        return match bound {
+            Some(_) => Err(refuse(
+                "the token is bound to a DPoP key: use the DPoP scheme",
+            )),
+            None => Ok(()),
+        };
+    }
+    match dpop_gate::check(ctx, req, Role::Resource, Some(token))? {
+        None => Err(refuse("the DPoP scheme needs a DPoP proof")),
+        Some(jkt) if bound.as_deref() == Some(jkt.as_str()) => Ok(()),
+        Some(_) => Err(refuse("the token is not bound to the proof's key")),
     }
 }

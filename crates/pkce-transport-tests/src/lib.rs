@@ -127,6 +127,12 @@ macro_rules! scenarios {
             bearer_token_never_goes_over_plain_http_elsewhere
             userinfo_without_a_valid_token_gets_a_challenge
             obs_text_in_a_challenge_reaches_the_flow
+            dpop_code_exchange_refresh_and_resource_call
+            dpop_nonce_required_at_par_token_and_resource
+            dpop_nonce_rotated_mid_session
+            dpop_a_second_nonce_error_is_an_error
+            dpop_a_bearer_answer_is_a_typed_error
+            dpop_refresh_with_the_wrong_key_is_refused
         );
     };
     (@tests $driver:ty; $($name:ident)*) => {

@@ -19,8 +19,10 @@
 mod challenge;
 #[cfg(feature = "dpop-es256")]
 mod es256;
+mod exchange;
 mod json;
 mod jwk;
+mod key;
 mod nonce;
 mod proof;
 mod signer;
@@ -30,7 +32,9 @@ use core::fmt;
 pub use challenge::{DpopChallenge, DpopErrorCode, DpopServer, dpop_challenge, nonce_retry};
 #[cfg(feature = "dpop-es256")]
 pub use es256::{Es256Key, Es256SecretBytes};
+pub use exchange::{DpopBinding, DpopExchange, DpopTarget};
 pub use jwk::{JwkThumbprint, PublicJwk, jwk_thumbprint};
+pub use key::DpopKey;
 pub use nonce::{DpopNonce, MAX_NONCE_BYTES, NonceError, NonceMemory, origin_of};
 pub use proof::{DpopProof, JTI_OCTETS, ProofRequest, access_token_hash};
 pub use signer::{DpopSigner, SignError};
@@ -64,6 +68,13 @@ pub enum DpopError {
     NonceMissing,
     /// A `WWW-Authenticate` value could not be parsed, or repeats a DPoP parameter.
     MalformedChallenge,
+    /// A second `use_dpop_nonce` answer in a row: the one retry with the server's nonce was
+    /// refused too, and no other request is sent.
+    NonceRetryExhausted,
+    /// The token response's `token_type` is `Bearer` although the request carried a DPoP
+    /// proof (RFC 9449 §5): the token is not bound to the key (quirk `BearerForDpop`
+    /// accepts it).
+    BearerForDpop,
     /// A `WWW-Authenticate` value is larger than the parser accepts.
     ChallengeTooLarge,
 }
@@ -86,6 +97,12 @@ impl fmt::Display for DpopError {
                 f.write_str("the server asked for a DPoP nonce but sent no usable DPoP-Nonce")
             }
             Self::MalformedChallenge => f.write_str("malformed DPoP WWW-Authenticate challenge"),
+            Self::NonceRetryExhausted => {
+                f.write_str("the server asked for a new DPoP nonce twice in a row")
+            }
+            Self::BearerForDpop => {
+                f.write_str("the server answered a DPoP request with a Bearer token")
+            }
             Self::ChallengeTooLarge => f.write_str("the WWW-Authenticate value is too large"),
         }
     }

@@ -71,7 +71,8 @@ impl Error {
             | Self::Callback(_)
             | Self::Response(_)
             | Self::Misuse(_)
-            | Self::Rng(_) => Action::Stop,
+            | Self::Rng(_)
+            | Self::Dpop(_) => Action::Stop,
         }
     }
 

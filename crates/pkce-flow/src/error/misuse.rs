@@ -13,6 +13,9 @@ pub enum Misuse {
     NoRequestOutstanding,
     /// The exchange already finished (or failed) and was used again.
     Finished,
+    /// A DPoP exchange was given a key its client is not configured with
+    /// (`ClientBuilder::dpop_key`).
+    DpopKeyMismatch,
 }
 
 impl fmt::Display for Misuse {
@@ -25,6 +28,7 @@ impl fmt::Display for Misuse {
                 "handle_response called with no request outstanding; call poll_output first"
             }
             Self::Finished => "the exchange is finished and cannot be used again",
+            Self::DpopKeyMismatch => "the client is not configured with this DPoP key",
         })
     }
 }

@@ -56,6 +56,8 @@ pub enum Error {
     Rng(pkce_core::RngError),
     /// A protected resource's URL may not carry a bearer token; nothing was sent.
     ResourceUrl(EndpointError),
+    /// A DPoP proof could not be made, or a server's DPoP answer is unusable (RFC 9449).
+    Dpop(crate::dpop::DpopError),
 }
 
 impl fmt::Display for Error {
@@ -73,6 +75,7 @@ impl fmt::Display for Error {
             Self::Misuse(e) => write!(f, "API misuse: {e}"),
             Self::Rng(e) => e.fmt(f),
             Self::ResourceUrl(e) => write!(f, "the resource URL may not carry a token: {e}"),
+            Self::Dpop(e) => write!(f, "DPoP: {e}"),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pkce_flow::Client;
+use pkce_flow::{Client, ClientBuilder};
 use pkce_session::{FileStore, SessionKey, SessionStore, Sessions, unix_now};
 use pkce_testkit::{AuthServer, ServerConfig, UserAgent, clients};
 use pkce_ureq::Transport;
@@ -23,8 +23,8 @@ pub(crate) fn server(ttl: u64) -> AuthServer {
     .expect("the test server starts")
 }
 
-/// The public client of the test server at `issuer`.
-pub(crate) fn client(issuer: &str) -> Client {
+/// The configuration of the test server's public client at `issuer`.
+pub(crate) fn builder(issuer: &str) -> ClientBuilder {
     Client::builder(clients::PUBLIC_ID)
         .issuer(issuer)
         .authorization_endpoint(&format!("{issuer}/authorize"))
@@ -32,8 +32,11 @@ pub(crate) fn client(issuer: &str) -> Client {
         .redirect_uri(REDIRECT_URI)
         .scopes("openid offline_access")
         .dangerous_allow_insecure_loopback()
-        .build()
-        .expect("valid client configuration")
+}
+
+/// The public client of the test server at `issuer`.
+pub(crate) fn client(issuer: &str) -> Client {
+    builder(issuer).build().expect("valid client configuration")
 }
 
 /// The sessions of the test server's public client in `store`.

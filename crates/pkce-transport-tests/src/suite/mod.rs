@@ -3,10 +3,12 @@
 //! [`crate::scenarios!`] makes one `#[test]` of each for a transport. This module holds the
 //! shared fixtures; the scenarios are grouped by what they exercise.
 
+mod dpop;
 mod flows;
 mod misbehaving;
 mod wire;
 
+pub use dpop::*;
 pub use flows::*;
 pub use misbehaving::*;
 pub use wire::*;
