@@ -7,10 +7,6 @@ use crate::failure::Failure;
 use crate::output::print_tokens;
 use crate::session::{Session, secret_input};
 
-/// A client for the back-channel commands; they never redirect, but a client needs a
-/// redirect URI, and this one is never used.
-const UNUSED_REDIRECT: &str = "http://127.0.0.1/unused";
-
 pub(crate) fn refresh(args: &RefreshArgs) -> Result<(), Failure> {
     let token = RefreshToken::new(secret_input(
         args.refresh_token_env.as_deref(),
@@ -19,8 +15,7 @@ pub(crate) fn refresh(args: &RefreshArgs) -> Result<(), Failure> {
     let session = Session::open(&args.server)?;
     let client = session
         .builder(&args.server)?
-        .redirect_uri(UNUSED_REDIRECT)
-        .build()?;
+        .build_for_tokens()?;
     let exchange = match &args.scope {
         Some(scope) => client.refresh_with_scope(&token, scope)?,
         None => client.refresh(&token),
@@ -40,8 +35,7 @@ pub(crate) fn revoke(args: &RevokeArgs) -> Result<(), Failure> {
     let session = Session::open(&args.server)?;
     let client = session
         .builder(&args.server)?
-        .redirect_uri(UNUSED_REDIRECT)
-        .build()?;
+        .build_for_tokens()?;
     let revocation = match args.token_type {
         TokenKind::Refresh => client.revoke_refresh_token(&RefreshToken::new(token))?,
         TokenKind::Access => client.revoke_access_token(&AccessToken::new(token))?,
