@@ -13,9 +13,7 @@ pub(crate) fn refresh(args: &RefreshArgs) -> Result<(), Failure> {
         "refresh token",
     )?);
     let session = Session::open(&args.server)?;
-    let client = session
-        .builder(&args.server)?
-        .build_for_tokens()?;
+    let client = session.builder(&args.server)?.build_for_tokens()?;
     let exchange = match &args.scope {
         Some(scope) => client.refresh_with_scope(&token, scope)?,
         None => client.refresh(&token),
@@ -33,9 +31,7 @@ pub(crate) fn refresh(args: &RefreshArgs) -> Result<(), Failure> {
 pub(crate) fn revoke(args: &RevokeArgs) -> Result<(), Failure> {
     let token = secret_input(args.token_env.as_deref(), "token")?;
     let session = Session::open(&args.server)?;
-    let client = session
-        .builder(&args.server)?
-        .build_for_tokens()?;
+    let client = session.builder(&args.server)?.build_for_tokens()?;
     let revocation = match args.token_type {
         TokenKind::Refresh => client.revoke_refresh_token(&RefreshToken::new(token))?,
         TokenKind::Access => client.revoke_access_token(&AccessToken::new(token))?,

@@ -11,7 +11,7 @@
 
 use alloc::vec::Vec;
 
-use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::http::{HttpRequest, HttpResponse};
 
 impl HttpRequest {
     /// The request as an `http::Request`, ready for hyper or a tower service, with its
@@ -52,12 +52,8 @@ impl HttpRequest {
     /// `http::Error` if the `http` crate refuses the URL or a header value; a validated
     /// configuration gives neither, so this is the `http` crate's verdict, not ours.
     pub fn to_http(&self) -> Result<::http::Request<Vec<u8>>, ::http::Error> {
-        let method = match self.method() {
-            Method::Get => ::http::Method::GET,
-            Method::Post => ::http::Method::POST,
-        };
         let mut builder = ::http::Request::builder()
-            .method(method)
+            .method(self.method().as_str())
             .uri(self.url())
             .extension(*self.policy());
         for (name, value) in self.headers() {

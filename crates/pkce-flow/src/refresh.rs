@@ -71,6 +71,10 @@ impl Client {
 impl Exchange for RefreshExchange {
     type Output = TokenResponse;
 
+    fn kind(&self) -> &'static str {
+        "refresh"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
         self.machine.poll()
     }

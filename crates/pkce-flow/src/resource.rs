@@ -78,6 +78,10 @@ impl ResourceRequest {
 impl Exchange for ResourceRequest {
     type Output = BearerResponse;
 
+    fn kind(&self) -> &'static str {
+        "resource"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<BearerResponse>, Error> {
         self.machine.poll()
     }

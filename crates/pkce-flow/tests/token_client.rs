@@ -10,26 +10,17 @@ use pkce_flow::{
     parse_metadata,
 };
 
-fn without_redirect() -> ClientBuilder {
-    Client::builder("s6BhdRkqt3")
-        .issuer(ISS)
-        .authorization_endpoint("https://as.example/authorize")
-        .token_endpoint("https://as.example/token")
-        .revocation_endpoint("https://as.example/revoke")
-        .par_endpoint("https://as.example/par")
-}
-
 #[test]
 fn build_requires_a_redirect_uri_and_names_it() {
     assert!(matches!(
-        without_redirect().build(),
+        builder_without_redirect().build(),
         Err(Error::Config(ConfigError::Missing("redirect_uri")))
     ));
 }
 
 #[test]
 fn a_token_client_refreshes_and_revokes_without_a_redirect_uri() {
-    let client = without_redirect().build_for_tokens().unwrap();
+    let client = builder_without_redirect().build_for_tokens().unwrap();
     assert_eq!(client.redirect_uri(), None);
 
     let mut refresh = client.refresh(&RefreshToken::new("rt-1".into()));
@@ -52,7 +43,7 @@ fn a_token_client_refreshes_and_revokes_without_a_redirect_uri() {
 
 #[test]
 fn a_token_client_refuses_to_start_a_login_before_drawing_randomness() {
-    let client = without_redirect().build_for_tokens().unwrap();
+    let client = builder_without_redirect().build_for_tokens().unwrap();
     // A failing generator: had a value been drawn first, the error would be `Rng`.
     assert!(matches!(
         client.authorize(&mut FailingRng),
@@ -70,18 +61,21 @@ fn a_token_client_refuses_to_start_a_login_before_drawing_randomness() {
 }
 
 fn client_for_login() -> Client {
-    without_redirect().redirect_uri(REDIRECT).build().unwrap()
+    builder_without_redirect()
+        .redirect_uri(REDIRECT)
+        .build()
+        .unwrap()
 }
 
 #[test]
 fn a_token_client_still_checks_a_redirect_uri_it_is_given() {
     assert!(matches!(
-        without_redirect()
+        builder_without_redirect()
             .redirect_uri("http://app.example/cb")
             .build_for_tokens(),
         Err(Error::Config(ConfigError::InsecureRedirect))
     ));
-    let client = without_redirect()
+    let client = builder_without_redirect()
         .redirect_uri(REDIRECT)
         .build_for_tokens()
         .unwrap();
@@ -168,20 +162,14 @@ fn setters_fill_what_the_metadata_lacks_and_win_over_what_it_has() {
     );
 
     // The setter wins whether it comes before or after the metadata.
+    let mine = |b: ClientBuilder| {
+        b.userinfo_endpoint("https://as.example/mine")
+            .introspection_endpoint("https://as.example/mine-i")
+    };
     let (md, b) = metadata_builder(METADATA_WITH);
-    let before = b
-        .userinfo_endpoint("https://as.example/mine")
-        .introspection_endpoint("https://as.example/mine-i")
-        .metadata(&md)
-        .build()
-        .unwrap();
+    let before = mine(b).metadata(&md).build().unwrap();
     let (md, b) = metadata_builder(METADATA_WITH);
-    let after = b
-        .metadata(&md)
-        .userinfo_endpoint("https://as.example/mine")
-        .introspection_endpoint("https://as.example/mine-i")
-        .build()
-        .unwrap();
+    let after = mine(b.metadata(&md)).build().unwrap();
     for client in [before, after] {
         assert_eq!(client.userinfo_endpoint(), Some("https://as.example/mine"));
         assert_eq!(

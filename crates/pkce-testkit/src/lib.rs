@@ -28,6 +28,9 @@
 //! [`UserAgent`] plays the person at the browser: it approves or denies on the consent page
 //! and hands back the redirect to the client's callback, without following it.
 //!
+//! [`TraceCapture`] is a `tracing` subscriber for tests: it keeps every span and event of
+//! the current thread, fields as text, to assert what a transport or session records.
+//!
 //! [`dpop::DpopVerifier`] checks DPoP proofs (RFC 9449 §4.3) as a server must, independently
 //! of the client's builder, and names the key to bind tokens to; the endpoints do not use it
 //! yet.
@@ -98,6 +101,7 @@ mod server;
 mod store;
 mod tls;
 mod token;
+mod trace_capture;
 mod user_agent;
 mod userinfo;
 
@@ -106,4 +110,5 @@ pub use misbehavior::{Endpoint, Misbehavior};
 pub use server::AuthServer;
 pub use store::RotationCounters;
 pub use tls::TLS_CERT_PEM;
+pub use trace_capture::{Recorded, TraceCapture};
 pub use user_agent::{UaError, UserAgent};

@@ -5,10 +5,12 @@
 
 mod flows;
 mod misbehaving;
+mod traced;
 mod wire;
 
 pub use flows::*;
 pub use misbehaving::*;
+pub use traced::*;
 pub use wire::*;
 
 use std::time::{Duration, Instant};
@@ -73,12 +75,16 @@ impl Secrets {
             source = e.source();
         }
         for text in &texts {
-            for (i, secret) in self.0.iter().enumerate() {
-                assert!(
-                    !text.contains(secret.as_str()),
-                    "secret #{i} appears in the error text {text:?}"
-                );
-            }
+            self.assert_absent_from_text(text);
+        }
+    }
+
+    fn assert_absent_from_text(&self, text: &str) {
+        for (i, secret) in self.0.iter().enumerate() {
+            assert!(
+                !text.contains(secret.as_str()),
+                "secret #{i} appears in the text {text:?}"
+            );
         }
     }
 }
