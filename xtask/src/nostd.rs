@@ -7,7 +7,7 @@ use crate::{Result, cargo};
 pub(crate) const TARGET: &str = "thumbv7em-none-eabihf";
 
 /// Builds pkce-core for a bare-metal Cortex-M target without and with `alloc`, and pkce-flow
-/// bare, with `seal` and with its DPoP ES256 key (`dpop-es256`). If the
+/// bare, with `seal`, with its DPoP ES256 key (`dpop-es256`) and with `tracing`. If the
 /// target cannot be installed, falls back to proving from `cargo tree` that nothing in
 /// pkce-core's dependency tree enables `std`, and says so loudly.
 pub(crate) fn run() -> Result {
@@ -36,9 +36,9 @@ pub(crate) fn run() -> Result {
         crate::run(&mut cmd)?;
     }
     if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
-        // `seal` brings the AEAD, base64ct and zeroize, the DPoP ES256 key brings `p256`: all
-        // must stay `no_std`.
-        for features in ["", "seal", "dpop-es256"] {
+        // `seal` brings the AEAD, base64ct and zeroize, the DPoP ES256 key brings `p256`,
+        // `tracing` the drivers' events: all must stay `no_std`.
+        for features in ["", "seal", "dpop-es256", "tracing"] {
             crate::run(cargo().args([
                 "build",
                 "--release",

@@ -11,9 +11,6 @@ use crate::failure::Failure;
 use crate::narrate::Narrator;
 use crate::settings::Settings;
 
-/// A client for the back-channel commands needs a redirect URI, and this one is never used.
-const UNUSED_REDIRECT: &str = "http://127.0.0.1/unused";
-
 /// A discovered server and a transport to reach it.
 pub(crate) struct Session {
     pub(crate) transport: Transport,
@@ -69,11 +66,11 @@ impl Session {
 
     /// A client for the back-channel requests (refresh, revocation), which never redirect.
     pub(crate) fn back_channel_client(&self, args: &Settings) -> Result<Client, Failure> {
-        let mut b = self.builder(args)?.redirect_uri(UNUSED_REDIRECT);
+        let mut b = self.builder(args)?;
         for r in &args.resources {
             b = b.resource(r);
         }
-        Ok(b.build()?)
+        Ok(b.build_for_tokens()?)
     }
 
     /// The profile's sessions in the file store, bound to this server and client.

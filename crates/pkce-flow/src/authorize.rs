@@ -47,6 +47,9 @@ impl fmt::Debug for AuthorizationUrl {
 /// [`PendingAuthorization::callback`]; a forged callback gives it back.
 pub struct PendingAuthorization {
     pub(crate) config: Arc<ClientConfig>,
+    /// The configuration's redirect URI: a pending authorization exists only for a client
+    /// that has one.
+    pub(crate) redirect_uri: Arc<str>,
     pub(crate) verifier: CodeVerifier,
     pub(crate) state: State,
     pub(crate) nonce: Option<Nonce>,
@@ -72,7 +75,7 @@ impl PendingAuthorization {
         let c = &*self.config;
         StoredAuthorization {
             client_id: String::from(&*c.client_id),
-            redirect_uri: String::from(&*c.redirect_uri),
+            redirect_uri: String::from(&*self.redirect_uri),
             issuer: c.issuer.as_deref().map(String::from),
             token_endpoint: String::from(&*c.token_endpoint),
             verifier: self.verifier,
@@ -86,7 +89,7 @@ impl fmt::Debug for PendingAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingAuthorization")
             .field("client_id", &self.config.client_id)
-            .field("redirect_uri", &self.config.redirect_uri)
+            .field("redirect_uri", &self.redirect_uri)
             .field("issuer", &self.config.issuer)
             .field("verifier", &self.verifier)
             .field("state", &self.state)
@@ -114,7 +117,8 @@ impl Client {
     /// the URL to open. `code_challenge_method=S256` is always sent (RFC 7636 §4.3).
     ///
     /// # Errors
-    /// [`Error::Rng`] if the generator fails; [`Error::Misuse`] if the server requires PAR.
+    /// [`Error::Rng`] if the generator fails; [`Error::ParRequired`] if the server requires
+    /// PAR; [`Error::NotConfigured`]`("redirect_uri")` for a client built without one.
     pub fn authorize<R: TryCryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -157,8 +161,11 @@ impl Client {
     /// authorization request was meant to go).
     pub fn resume(&self, stored: StoredAuthorization) -> Result<PendingAuthorization, Error> {
         let c = &*self.config;
+        let Some(redirect_uri) = &c.redirect_uri else {
+            return Err(Error::NotConfigured("redirect_uri"));
+        };
         let same = stored.client_id == *c.client_id
-            && stored.redirect_uri == *c.redirect_uri
+            && stored.redirect_uri == **redirect_uri
             && stored.issuer.as_deref() == c.issuer.as_deref()
             && stored.token_endpoint == *c.token_endpoint;
         if !same {
@@ -166,6 +173,7 @@ impl Client {
         }
         Ok(PendingAuthorization {
             config: Arc::clone(&self.config),
+            redirect_uri: Arc::clone(redirect_uri),
             verifier: stored.verifier,
             state: stored.state,
             nonce: stored.nonce,
@@ -176,6 +184,12 @@ impl Client {
         &self,
         rng: &mut R,
     ) -> Result<PendingAuthorization, Error> {
+        // Checked before anything is drawn: without a redirect URI there is no flow to start.
+        let redirect_uri = self
+            .config
+            .redirect_uri
+            .clone()
+            .ok_or(Error::NotConfigured("redirect_uri"))?;
         let verifier = CodeVerifier::generate(rng)?;
         let state = State::generate(rng)?;
         let nonce = if self.config.send_nonce {
@@ -185,6 +199,7 @@ impl Client {
         };
         Ok(PendingAuthorization {
             config: Arc::clone(&self.config),
+            redirect_uri,
             verifier,
             state,
             nonce,
@@ -202,7 +217,7 @@ pub(crate) fn authorization_params<'a>(
     let c = &*pending.config;
     client_params(
         &c.client_id,
-        &c.redirect_uri,
+        Some(&pending.redirect_uri),
         c.scope.as_deref(),
         with_client_id,
     )

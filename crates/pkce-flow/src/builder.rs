@@ -14,14 +14,10 @@ use crate::endpoint::{
 };
 use crate::error::{ConfigError, Error};
 use crate::http::RequestPolicy;
-use crate::params::{AUTHORIZATION_RESERVED, TOKEN_RESERVED};
+use crate::params::{AUTHORIZATION_RESERVED, TOKEN_RESERVED, check_extras};
 use crate::quirk::{Quirk, QuirkSet};
 use crate::request::{Parts, Prebuilt};
 use crate::secret::{ClientSecret, is_vschar, is_vschar_string};
-use crate::text::UntrustedText;
-
-/// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
-const REPEATABLE: [&str; 1] = ["resource"];
 
 /// Builds a [`Client`]. Nothing is checked until [`ClientBuilder::build`], which checks all.
 #[derive(Debug)]
@@ -37,6 +33,7 @@ pub struct ClientBuilder {
     revocation_endpoint: Option<String>,
     par_endpoint: Option<String>,
     userinfo_endpoint: Option<String>,
+    introspection_endpoint: Option<String>,
     authorization_params: Vec<(String, String)>,
     token_params: Vec<(String, String)>,
     refresh_params: Vec<(String, String)>,
@@ -72,6 +69,7 @@ impl ClientBuilder {
             revocation_endpoint: None,
             par_endpoint: None,
             userinfo_endpoint: None,
+            introspection_endpoint: None,
             authorization_params: Vec::new(),
             token_params: Vec::new(),
             refresh_params: Vec::new(),
@@ -90,6 +88,7 @@ impl ClientBuilder {
 
     /// Takes the issuer and every endpoint from validated server metadata (RFC 8414), and
     /// remembers whether the server sends `iss` (RFC 9207), requires PAR, and supports S256.
+    /// A userinfo or introspection endpoint set with its setter wins over the metadata's.
     pub fn metadata(mut self, metadata: &ServerMetadata) -> Self {
         self.issuer = Some(metadata.issuer.clone());
         self.authorization_endpoint = Some(metadata.authorization_endpoint.clone());
@@ -98,8 +97,14 @@ impl ClientBuilder {
             .clone_from(&metadata.revocation_endpoint);
         self.par_endpoint
             .clone_from(&metadata.pushed_authorization_request_endpoint);
-        self.userinfo_endpoint
-            .clone_from(&metadata.userinfo_endpoint);
+        self.userinfo_endpoint = self
+            .userinfo_endpoint
+            .take()
+            .or_else(|| metadata.userinfo_endpoint.clone());
+        self.introspection_endpoint = self
+            .introspection_endpoint
+            .take()
+            .or_else(|| metadata.introspection_endpoint.clone());
         self.iss_required |= metadata.authorization_response_iss_parameter_supported;
         self.par_required |= metadata.require_pushed_authorization_requests;
         self.s256_advertised = Some(
@@ -165,6 +170,22 @@ impl ClientBuilder {
     /// The pushed authorization request endpoint (RFC 9126).
     pub fn par_endpoint(mut self, url: &str) -> Self {
         self.par_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The userinfo endpoint (OpenID Connect Core §5.3), for servers whose metadata lacks it
+    /// or for manual configuration. Checked at `build` like every endpoint: https, or
+    /// `http` on a loopback IP literal with [`Self::dangerous_allow_insecure_loopback`].
+    /// It wins over the metadata's, whichever is given first.
+    pub fn userinfo_endpoint(mut self, url: &str) -> Self {
+        self.userinfo_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The token introspection endpoint (RFC 7662), for servers whose metadata lacks it or
+    /// for manual configuration; the same rules as [`Self::userinfo_endpoint`].
+    pub fn introspection_endpoint(mut self, url: &str) -> Self {
+        self.introspection_endpoint = Some(String::from(url));
         self
     }
 
@@ -261,11 +282,41 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates everything and builds the client.
+    /// Validates everything and builds a client that can start logins: a redirect URI is
+    /// required.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first problem found;
+    /// [`ConfigError::Missing`]`("redirect_uri")` without a redirect URI (a client that
+    /// only refreshes or revokes is built with [`Self::build_for_tokens`]).
+    pub fn build(self) -> Result<Client, Error> {
+        if self.redirect_uri.is_none() {
+            return Err(Error::Config(ConfigError::Missing("redirect_uri")));
+        }
+        self.build_for_tokens()
+    }
+
+    /// Validates everything and builds a client for tokens obtained elsewhere: refresh,
+    /// revocation, resource calls. The redirect URI is optional (checked when given);
+    /// without one, [`Client::authorize`], [`Client::push_authorization`] and
+    /// [`Client::resume`] return [`Error::NotConfigured`]`("redirect_uri")` before drawing
+    /// anything.
+    ///
+    /// ```
+    /// # use pkce_flow::{Client, Error, RefreshToken};
+    /// let client = Client::builder("cli")
+    ///     .authorization_endpoint("https://as.example/authorize")
+    ///     .token_endpoint("https://as.example/token")
+    ///     .build_for_tokens()?;
+    /// assert_eq!(client.redirect_uri(), None);
+    /// let refresh = client.refresh(&RefreshToken::new("a refresh token".into()));
+    /// # drop(refresh);
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Config`] naming the first problem found.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build_for_tokens(self) -> Result<Client, Error> {
         self.build_config()
             .map(|config| Client {
                 config: Arc::new(config),
@@ -282,10 +333,9 @@ impl ClientBuilder {
         {
             return Err(ConfigError::InvalidClientSecret);
         }
-        let redirect_uri = self
-            .redirect_uri
-            .ok_or(ConfigError::Missing("redirect_uri"))?;
-        check_redirect_uri(&redirect_uri)?;
+        if let Some(redirect_uri) = &self.redirect_uri {
+            check_redirect_uri(redirect_uri)?;
+        }
         if !self.scopes.iter().all(|s| is_scope_token(s)) {
             return Err(ConfigError::InvalidScope);
         }
@@ -314,6 +364,7 @@ impl ClientBuilder {
         endpoint("revocation_endpoint", &self.revocation_endpoint)?;
         endpoint("pushed_authorization_request_endpoint", &self.par_endpoint)?;
         endpoint("userinfo_endpoint", &self.userinfo_endpoint)?;
+        endpoint("introspection_endpoint", &self.introspection_endpoint)?;
 
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
@@ -356,7 +407,7 @@ impl ClientBuilder {
         let prebuilt = Prebuilt::new(&Parts {
             client_id: &self.client_id,
             auth: &self.auth,
-            redirect_uri: &redirect_uri,
+            redirect_uri: self.redirect_uri.as_deref(),
             scope: scope.as_deref(),
             authorization_endpoint: &authorization_endpoint,
             authorization_params: &self.authorization_params,
@@ -366,7 +417,7 @@ impl ClientBuilder {
         Ok(ClientConfig {
             client_id: Arc::from(self.client_id),
             auth: self.auth,
-            redirect_uri: Arc::from(redirect_uri),
+            redirect_uri: self.redirect_uri.map(Arc::from),
             scope,
             issuer: self.issuer.map(Arc::from),
             authorization_endpoint,
@@ -374,6 +425,7 @@ impl ClientBuilder {
             revocation_endpoint: self.revocation_endpoint.map(Arc::from),
             par_endpoint: self.par_endpoint.map(Arc::from),
             userinfo_endpoint: self.userinfo_endpoint,
+            introspection_endpoint: self.introspection_endpoint,
             authorization_params: self.authorization_params,
             quirks: self.quirks,
             dpop: self.dpop,
@@ -384,21 +436,4 @@ impl ClientBuilder {
             prebuilt,
         })
     }
-}
-
-/// Extra parameters: non-empty printable names, never one the client writes itself, and no
-/// repeats except the RFC 8707 `resource`.
-fn check_extras(params: &[(String, String)], reserved: &[&str]) -> Result<(), ConfigError> {
-    for (i, (name, _)) in params.iter().enumerate() {
-        let repeated = params.iter().take(i).any(|(n, _)| n == name);
-        let bad = !is_vschar_string(name)
-            || reserved.contains(&name.as_str())
-            || (repeated && !REPEATABLE.contains(&name.as_str()));
-        if bad {
-            return Err(ConfigError::InvalidExtraParameter(UntrustedText::new(
-                name.clone(),
-            )));
-        }
-    }
-    Ok(())
 }

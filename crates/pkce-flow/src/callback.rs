@@ -182,7 +182,7 @@ impl PendingAuthorization {
         if fragment_has_oauth {
             return reject(self, CallbackError::AmbiguousResponse);
         }
-        if without_query(before_fragment) != without_query(&self.config.redirect_uri) {
+        if without_query(before_fragment) != without_query(&self.redirect_uri) {
             return reject(self, CallbackError::RedirectUriMismatch);
         }
         let query = before_fragment.split_once('?').map_or("", |(_, q)| q);

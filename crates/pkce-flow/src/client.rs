@@ -16,7 +16,9 @@ use crate::request::Prebuilt;
 pub(crate) struct ClientConfig {
     pub(crate) client_id: Arc<str>,
     pub(crate) auth: ClientAuth,
-    pub(crate) redirect_uri: Arc<str>,
+    /// Absent for a client that only refreshes, revokes or calls resources
+    /// ([`crate::ClientBuilder::build_for_tokens`]).
+    pub(crate) redirect_uri: Option<Arc<str>>,
     pub(crate) scope: Option<String>,
     pub(crate) issuer: Option<Arc<str>>,
     pub(crate) authorization_endpoint: String,
@@ -24,6 +26,7 @@ pub(crate) struct ClientConfig {
     pub(crate) revocation_endpoint: Option<Arc<str>>,
     pub(crate) par_endpoint: Option<Arc<str>>,
     pub(crate) userinfo_endpoint: Option<String>,
+    pub(crate) introspection_endpoint: Option<String>,
     pub(crate) authorization_params: Vec<(String, String)>,
     pub(crate) quirks: QuirkSet,
     /// The DPoP key: token responses must then be `DPoP` tokens.
@@ -49,10 +52,11 @@ impl Client {
         &self.config.client_id
     }
 
-    /// The redirect URI, exactly as configured.
+    /// The redirect URI, exactly as configured; `None` for a client built with
+    /// [`crate::ClientBuilder::build_for_tokens`] without one.
     #[must_use]
-    pub fn redirect_uri(&self) -> &str {
-        &self.config.redirect_uri
+    pub fn redirect_uri(&self) -> Option<&str> {
+        self.config.redirect_uri.as_deref()
     }
 
     /// The expected issuer, if one is configured.
@@ -61,10 +65,18 @@ impl Client {
         self.config.issuer.as_deref()
     }
 
-    /// The userinfo endpoint from the metadata, if any (for a Bearer call).
+    /// The userinfo endpoint (OpenID Connect Core §5.3), from the builder's setter or the
+    /// metadata, if any (for a Bearer call).
     #[must_use]
     pub fn userinfo_endpoint(&self) -> Option<&str> {
         self.config.userinfo_endpoint.as_deref()
+    }
+
+    /// The token introspection endpoint (RFC 7662), from the builder's setter or the
+    /// metadata, if any.
+    #[must_use]
+    pub fn introspection_endpoint(&self) -> Option<&str> {
+        self.config.introspection_endpoint.as_deref()
     }
 
     /// The requested scope, space-separated.

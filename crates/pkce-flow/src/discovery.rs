@@ -242,6 +242,10 @@ impl Discovery {
 impl Exchange for Discovery {
     type Output = ServerMetadata;
 
+    fn kind(&self) -> &'static str {
+        "discovery"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<ServerMetadata>, Error> {
         self.machine.poll()
     }

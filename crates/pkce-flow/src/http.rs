@@ -134,6 +134,13 @@ impl HttpRequest {
         &self.url
     }
 
+    /// The URL without its query and fragment: what a driver may write to its logs (a
+    /// resource URL's query may carry anything).
+    #[must_use]
+    pub fn url_without_query(&self) -> &str {
+        crate::endpoint::without_query(&self.url)
+    }
+
     /// The headers to send, names in lower case. `authorization` may hold a secret.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         [
@@ -346,4 +353,11 @@ pub trait Exchange {
     /// Whatever the response reveals (an OAuth error, a protocol violation), or
     /// [`crate::Error::Misuse`] when no request is outstanding.
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), crate::Error>;
+
+    /// What this exchange is, in one word, for drivers' logs and traces (`"refresh"`,
+    /// `"code_exchange"`, …; never a value of the exchange). An adapter that wraps another
+    /// exchange returns the inner one's.
+    fn kind(&self) -> &'static str {
+        "exchange"
+    }
 }

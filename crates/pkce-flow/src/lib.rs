@@ -133,6 +133,8 @@
 //! | `os-rng` | `Client::authorize_with_os_rng` and `push_authorization_with_os_rng`: the OS CSPRNG through getrandom, no generator to bring (needs an OS; on in both transports) |
 //! | `seal` | sealed pending authorizations (module `seal`: `StoredAuthorization::seal`/`open`, `Client::open_pending`): XChaCha20-Poly1305, cookie-safe, key rotation, maximum age; implies `serde` |
 //! | `dpop-es256` | `dpop::Es256Key`, a software ES256 DPoP key on RustCrypto's `p256` |
+//! | `tracing` | module [`trace`]: the spans and events drivers emit (exchange kind, method, URL without query, status, time; never a secret); on in both transports |
+//! | `http` | [`HttpRequest::to_http`] (also `TryFrom`) into `http::Request<Vec<u8>>`, with the [`RequestPolicy`] in its extensions, and `HttpResponse::from(&http::Response<B>)`: drive an exchange with hyper, axum or tower (needs `std`, through the `http` crate) |
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -151,6 +153,8 @@ mod endpoint;
 mod error;
 mod exchange;
 mod http;
+#[cfg(feature = "http")]
+mod http_types;
 mod json;
 mod loose;
 #[cfg(feature = "os-rng")]
@@ -167,6 +171,8 @@ pub mod seal;
 mod secret;
 mod text;
 mod token;
+#[cfg(feature = "tracing")]
+pub mod trace;
 mod unverified;
 
 pub use auth::ClientAuth;

@@ -83,6 +83,10 @@ impl crate::dpop::DpopTarget for PushedAuthorization {
 impl Exchange for PushedAuthorization {
     type Output = PushedAuthorizationUrl;
 
+    fn kind(&self) -> &'static str {
+        "pushed_authorization"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<PushedAuthorizationUrl>, Error> {
         match self.machine.poll()? {
             Poll::Request(r) => Ok(Poll::Request(r)),

@@ -4,11 +4,16 @@
 //! This is the one list. The authorization URL is written from it (its configuration-only
 //! part encoded once at `build` into `Prebuilt`, from [`client_params`] and
 //! [`extra_params`]), and so is the PAR body (RFC 9126 §2.1), from all three parts. The
-//! reserved lists say which names a configured extra parameter may not take.
+//! reserved lists say which names a configured extra parameter may not take, and
+//! [`check_extras`] refuses them at `build`.
 
 use alloc::string::String;
 
 use pkce_core::CodeChallenge;
+
+use crate::error::ConfigError;
+use crate::secret::is_vschar_string;
+use crate::text::UntrustedText;
 
 /// Parameters the client writes itself into an authorization request.
 pub(crate) const AUTHORIZATION_RESERVED: [&str; 10] = [
@@ -40,14 +45,14 @@ pub(crate) const TOKEN_RESERVED: [&str; 9] = [
 /// body whose client authenticates with Basic), `redirect_uri`, `scope`.
 pub(crate) fn client_params<'a>(
     client_id: &'a str,
-    redirect_uri: &'a str,
+    redirect_uri: Option<&'a str>,
     scope: Option<&'a str>,
     with_client_id: bool,
 ) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
     [
         Some(("response_type", "code")),
         with_client_id.then_some(("client_id", client_id)),
-        Some(("redirect_uri", redirect_uri)),
+        redirect_uri.map(|uri| ("redirect_uri", uri)),
         scope.map(|scope| ("scope", scope)),
     ]
     .into_iter()
@@ -77,4 +82,27 @@ pub(crate) fn extra_params(
     extras
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_str()))
+}
+
+/// Extension parameters that may repeat (RFC 8707 §2: several `resource` values).
+const REPEATABLE: [&str; 1] = ["resource"];
+
+/// Extra parameters: non-empty printable names, never one the client writes itself, and no
+/// repeats except the RFC 8707 `resource`.
+pub(crate) fn check_extras(
+    params: &[(String, String)],
+    reserved: &[&str],
+) -> Result<(), ConfigError> {
+    for (i, (name, _)) in params.iter().enumerate() {
+        let repeated = params.iter().take(i).any(|(n, _)| n == name);
+        let bad = !is_vschar_string(name)
+            || reserved.contains(&name.as_str())
+            || (repeated && !REPEATABLE.contains(&name.as_str()));
+        if bad {
+            return Err(ConfigError::InvalidExtraParameter(UntrustedText::new(
+                name.clone(),
+            )));
+        }
+    }
+    Ok(())
 }

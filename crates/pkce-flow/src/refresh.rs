@@ -77,6 +77,10 @@ impl crate::dpop::DpopTarget for RefreshExchange {
 impl Exchange for RefreshExchange {
     type Output = TokenResponse;
 
+    fn kind(&self) -> &'static str {
+        "refresh"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
         self.machine.poll()
     }

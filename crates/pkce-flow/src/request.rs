@@ -27,7 +27,8 @@ pub(crate) struct Prebuilt {
     /// `&name=value` for every extra authorization parameter
     /// ([`crate::params::extra_params`]).
     pub(crate) authorize_tail: String,
-    /// `&redirect_uri=…` for the code exchange.
+    /// `&redirect_uri=…` for the code exchange (empty for a client without one, which never
+    /// authorizes, so never exchanges a code).
     pub(crate) exchange_redirect: String,
     /// `&name=value` for every extra token request parameter.
     pub(crate) exchange_tail: String,
@@ -44,7 +45,7 @@ pub(crate) struct Prebuilt {
 pub(crate) struct Parts<'a> {
     pub(crate) client_id: &'a str,
     pub(crate) auth: &'a ClientAuth,
-    pub(crate) redirect_uri: &'a str,
+    pub(crate) redirect_uri: Option<&'a str>,
     pub(crate) scope: Option<&'a str>,
     pub(crate) authorization_endpoint: &'a str,
     pub(crate) authorization_params: &'a [(String, String)],
@@ -61,8 +62,9 @@ impl Prebuilt {
             // Writing into a String cannot fail.
             let _ = form.append_pair(name, value);
         }
-        let exchange_redirect =
-            concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(p.redirect_uri)]);
+        let exchange_redirect = p.redirect_uri.map_or_else(String::new, |uri| {
+            concat(&[Piece::Raw("&redirect_uri="), Piece::Encoded(uri)])
+        });
 
         let credentials = match p.auth {
             ClientAuth::None => continued([("client_id", p.client_id)]),

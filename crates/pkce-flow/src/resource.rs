@@ -87,6 +87,10 @@ impl crate::dpop::DpopTarget for ResourceRequest {
 impl Exchange for ResourceRequest {
     type Output = BearerResponse;
 
+    fn kind(&self) -> &'static str {
+        "resource"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<BearerResponse>, Error> {
         self.machine.poll()
     }

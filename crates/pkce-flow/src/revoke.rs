@@ -50,6 +50,10 @@ impl Client {
 impl Exchange for Revocation {
     type Output = ();
 
+    fn kind(&self) -> &'static str {
+        "revocation"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<()>, Error> {
         self.machine.poll()
     }

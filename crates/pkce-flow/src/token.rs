@@ -331,6 +331,10 @@ impl crate::dpop::DpopTarget for TokenExchange {
 impl Exchange for TokenExchange {
     type Output = TokenResponse;
 
+    fn kind(&self) -> &'static str {
+        "code_exchange"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
         if let CodeStep::Unsent { code, verifier } = &self.step {
             // The code and verifier are dropped here: from now on they live only in the

@@ -2,10 +2,12 @@
 //! request with its policy applied.
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy, trace};
 use reqwest::header::{HeaderMap, USER_AGENT};
 use reqwest::{Client, RequestBuilder, redirect};
+use tracing::Instrument;
 
 use crate::Error;
 
@@ -93,15 +95,41 @@ impl Transport {
     /// whole exchange may be repeated is the caller's decision), and its response, whatever
     /// the status, goes back to the exchange, which makes every OAuth decision.
     ///
+    /// Traced with `tracing` ([`pkce_flow::trace`]): a `pkce_exchange` span with the
+    /// exchange's kind, one event per request with the method, the URL without its query,
+    /// the status and the time taken, and one at the end; never a header value, a body or a
+    /// query.
+    ///
     /// # Errors
     /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
     /// response could be read within the policy.
-    pub async fn drive<E: Exchange>(&self, mut exchange: E) -> Result<E::Output, Error> {
+    pub async fn drive<E: Exchange>(&self, exchange: E) -> Result<E::Output, Error> {
+        let span = trace::exchange_span("pkce-reqwest", &exchange);
+        // Instrumented, not `enter`ed: the span is entered on each poll of the future and
+        // left while the task is suspended.
+        async move {
+            let outcome = self.drive_loop(exchange).await;
+            match &outcome {
+                Ok(_) => trace::exchange_done(),
+                Err(e) => trace::exchange_failed(e.action(), e.is_invalid_grant(), e),
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn drive_loop<E: Exchange>(&self, mut exchange: E) -> Result<E::Output, Error> {
         loop {
             match exchange.poll_output()? {
                 Poll::Request(request) => {
-                    let received = self.send(&request).await?;
-                    exchange.handle_response(received.as_response())?;
+                    let started = Instant::now();
+                    let received = self.send(&request).await.inspect_err(|e| {
+                        trace::request_failed(&request, started.elapsed(), e.action(), e);
+                    })?;
+                    let response = received.as_response();
+                    trace::response_received(&request, &response, started.elapsed());
+                    exchange.handle_response(response)?;
                 }
                 Poll::Done(output) => return Ok(output),
             }

@@ -35,6 +35,13 @@
 //! plan, so no refresh happens outside the lock. `pkce-ureq` and `pkce-reqwest` (feature
 //! `session`) wrap the three steps in one call.
 //!
+//! Every step is traced with `tracing` (always on; about an atomic load per call site with
+//! no subscriber): `DEBUG` events `session: login saved`, `session: fresh token`,
+//! `session: adopted a sibling's refresh`, `session: refresh due, lock held` (with
+//! `lock_wait_ms`), `session: refresh finished`, `session: login required` (with the
+//! `reason`), and `WARN` events `session: refresh failed` / `session: begin failed` (with the
+//! error's `Display`); each carries the session `key`, never a token.
+//!
 //! Taking a lock blocks the calling thread for at most [`Sessions::lock_wait`]; only the
 //! slow path (a refresh is due) takes it. Async callers accept that short block (a refresh
 //! holds the lock for one token request) rather than a second, async lock protocol.

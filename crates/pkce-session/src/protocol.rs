@@ -164,6 +164,7 @@ impl<S: SessionStore> Sessions<S> {
         let session = decide::from_login(&self.binding, &self.resources, response, now);
         let mut lock = self.store.lock(key, self.lock_wait)?;
         self.write(key, &mut lock, &session)?;
+        tracing::debug!(key = key.as_str(), "session: login saved");
         Ok(session)
     }
 
@@ -190,15 +191,37 @@ impl<S: SessionStore> Sessions<S> {
     /// epoch). Fresh: no lock was taken. Otherwise the lock is held by the returned plan,
     /// the session re-read under it, and a sibling's fresh token adopted without a request.
     ///
+    /// Traced with `tracing`: one `DEBUG` event with the key and the outcome (a fresh
+    /// token, a sibling's refresh adopted, a refresh due with the time spent waiting for the
+    /// lock, or the reason a login is required); never a token.
+    ///
     /// # Errors
     /// [`SessionError::LoginRequired`] (no session, stale, no refresh token), the store's
     /// errors, [`SessionError::LockTimeout`], [`SessionError::WrongBinding`].
     pub fn begin(&self, key: &SessionKey, now: u64) -> Result<Begin<'_, S>, SessionError> {
+        self.begin_untraced(key, now).inspect(|begun| match begun {
+            Begin::Fresh(_) => tracing::debug!(key = key.as_str(), "session: fresh token"),
+            Begin::NeedRefresh(plan) => tracing::debug!(
+                key = key.as_str(),
+                lock_wait_ms = plan.lock_wait_ms,
+                "session: refresh due, lock held"
+            ),
+        })
+        .inspect_err(|e| match e {
+            SessionError::LoginRequired(reason) => {
+                tracing::debug!(key = key.as_str(), reason = ?reason, "session: login required");
+            }
+            e => tracing::warn!(key = key.as_str(), error = %e, "session: begin failed"),
+        })
+    }
+
+    fn begin_untraced(&self, key: &SessionKey, now: u64) -> Result<Begin<'_, S>, SessionError> {
         if let Judged::Fresh(token) = self.judge(self.load(key)?, now)? {
             return Ok(Begin::Fresh(token));
         }
         let asked = std::time::Instant::now();
         let mut lock = self.store.lock(key, self.lock_wait)?;
+        let lock_wait_ms = u64::try_from(asked.elapsed().as_millis()).unwrap_or(u64::MAX);
         // The re-read is judged at the time the lock was obtained, not when it was asked for.
         let now = now.saturating_add(asked.elapsed().as_secs());
         let current = lock.read()?;
@@ -206,7 +229,10 @@ impl<S: SessionStore> Sessions<S> {
             s.check_binding(&self.binding)?;
         }
         let (current, used) = match self.judge(current, now)? {
-            Judged::Fresh(adopted) => return Ok(Begin::Fresh(adopted)),
+            Judged::Fresh(adopted) => {
+                tracing::debug!(key = key.as_str(), "session: adopted a sibling's refresh");
+                return Ok(Begin::Fresh(adopted));
+            }
             Judged::Refresh(current, used) => (current, used),
         };
         crate::hooks::pause_at("locked");
@@ -217,6 +243,7 @@ impl<S: SessionStore> Sessions<S> {
             sessions: self,
             key: key.clone(),
             lock,
+            lock_wait_ms,
         })))
     }
 
@@ -261,6 +288,8 @@ pub struct RefreshPlan<'a, S: SessionStore> {
     current: StoredSession,
     used: RefreshToken,
     exchange: Option<RefreshExchange>,
+    /// How long `begin` waited for the lock, for the trace.
+    lock_wait_ms: u64,
 }
 
 impl<S: SessionStore> fmt::Debug for RefreshPlan<'_, S> {
@@ -290,10 +319,26 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
     /// The last step: stores a successful refresh, adopts a sibling's rotation after
     /// `invalid_grant`, or keeps the session marked stale; then releases the lock.
     ///
+    /// Traced with `tracing`: one event with the key and the outcome (`DEBUG` when
+    /// refreshed or adopted, `WARN` with the error otherwise); never a token.
+    ///
     /// # Errors
     /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshOutcomeUnknown`],
     /// [`SessionError::RefreshNotSent`], [`SessionError::RefreshFailed`], the store's errors.
-    pub fn finish(mut self, result: RefreshResult, now: u64) -> Result<AccessToken, SessionError> {
+    pub fn finish(self, result: RefreshResult, now: u64) -> Result<AccessToken, SessionError> {
+        let key = self.key.clone();
+        self.finish_untraced(result, now)
+            .inspect(|_| tracing::debug!(key = key.as_str(), "session: refresh finished"))
+            .inspect_err(
+                |e| tracing::warn!(key = key.as_str(), error = %e, "session: refresh failed"),
+            )
+    }
+
+    fn finish_untraced(
+        mut self,
+        result: RefreshResult,
+        now: u64,
+    ) -> Result<AccessToken, SessionError> {
         crate::hooks::pause_at("answered");
         match result {
             RefreshResult::Response(response) => {
@@ -304,7 +349,13 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
             RefreshResult::Refused(e) if decide::is_invalid_grant(&e) => {
                 let reread = self.lock.read()?;
                 match (decide::after_refusal(&self.used, reread.as_ref()), reread) {
-                    (AfterRefusal::Adopt, Some(s)) => Ok(s.access_token),
+                    (AfterRefusal::Adopt, Some(s)) => {
+                        tracing::debug!(
+                            key = self.key.as_str(),
+                            "session: invalid_grant after a sibling's rotation, adopted"
+                        );
+                        Ok(s.access_token)
+                    }
                     _ => {
                         let stale = StoredSession {
                             stale: true,

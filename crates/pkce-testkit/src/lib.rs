@@ -30,6 +30,8 @@
 //!
 //! [`RedisServer`] starts a real `redis-server` on a free loopback port for the tests of
 //! Redis-backed stores.
+//! [`TraceCapture`] is a `tracing` subscriber for tests: it keeps every span and event of
+//! the current thread, fields as text, to assert what a transport or session records.
 //!
 //! [`dpop::DpopVerifier`] checks DPoP proofs (RFC 9449 §4.3) as a server must, independently
 //! of the client's builder, and names the key to bind tokens to; the endpoints do not use it
@@ -103,6 +105,7 @@ mod server;
 mod store;
 mod tls;
 mod token;
+mod trace_capture;
 mod user_agent;
 mod userinfo;
 
@@ -112,4 +115,5 @@ pub use redis::RedisServer;
 pub use server::AuthServer;
 pub use store::RotationCounters;
 pub use tls::TLS_CERT_PEM;
+pub use trace_capture::{Recorded, TraceCapture};
 pub use user_agent::{UaError, UserAgent};

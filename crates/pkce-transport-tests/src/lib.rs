@@ -93,6 +93,7 @@ macro_rules! scenarios {
     ($driver:ty) => {
         $crate::scenarios!(@tests $driver;
             requests_go_out_exactly_as_the_flow_describes_them
+            exchanges_are_traced_without_secrets
             a_get_goes_out_without_a_body
             drive_is_the_generic_loop
             code_flow_public_client

@@ -4,8 +4,9 @@
 use std::io::Read;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
-use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use pkce_flow::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy, trace};
 use ureq::http::header::USER_AGENT;
 use ureq::http::{self, HeaderMap, HeaderValue, Uri};
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
@@ -113,15 +114,36 @@ impl Transport {
     /// whole exchange may be repeated is the caller's decision), and its response, whatever
     /// the status, goes back to the exchange, which makes every OAuth decision.
     ///
+    /// Traced with `tracing` ([`pkce_flow::trace`]): a `pkce_exchange` span with the
+    /// exchange's kind, one event per request with the method, the URL without its query,
+    /// the status and the time taken, and one at the end; never a header value, a body or a
+    /// query.
+    ///
     /// # Errors
     /// [`Error::Flow`] when the exchange refuses a response; a transport variant when no
     /// response could be read within the policy.
-    pub fn drive<E: Exchange>(&self, mut exchange: E) -> Result<E::Output, Error> {
+    pub fn drive<E: Exchange>(&self, exchange: E) -> Result<E::Output, Error> {
+        let span = trace::exchange_span("pkce-ureq", &exchange);
+        let _entered = span.enter();
+        let outcome = self.drive_loop(exchange);
+        match &outcome {
+            Ok(_) => trace::exchange_done(),
+            Err(e) => trace::exchange_failed(e.action(), e.is_invalid_grant(), e),
+        }
+        outcome
+    }
+
+    fn drive_loop<E: Exchange>(&self, mut exchange: E) -> Result<E::Output, Error> {
         loop {
             match exchange.poll_output()? {
                 Poll::Request(request) => {
-                    let received = self.send(&request)?;
-                    exchange.handle_response(received.as_response())?;
+                    let started = Instant::now();
+                    let received = self.send(&request).inspect_err(|e| {
+                        trace::request_failed(&request, started.elapsed(), e.action(), e);
+                    })?;
+                    let response = received.as_response();
+                    trace::response_received(&request, &response, started.elapsed());
+                    exchange.handle_response(response)?;
                 }
                 Poll::Done(output) => return Ok(output),
             }

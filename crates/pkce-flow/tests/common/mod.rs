@@ -63,14 +63,19 @@ pub fn rng() -> ChaCha20Rng {
 }
 
 pub fn builder() -> ClientBuilder {
+    builder_without_redirect()
+        .redirect_uri(REDIRECT)
+        .scopes("openid profile")
+}
+
+/// The endpoints of [`builder`], without a redirect URI or scopes.
+pub fn builder_without_redirect() -> ClientBuilder {
     Client::builder("s6BhdRkqt3")
         .issuer(ISS)
         .authorization_endpoint("https://as.example/authorize")
         .token_endpoint("https://as.example/token")
         .revocation_endpoint("https://as.example/revoke")
         .par_endpoint("https://as.example/par")
-        .redirect_uri(REDIRECT)
-        .scopes("openid profile")
 }
 
 pub fn client() -> Client {

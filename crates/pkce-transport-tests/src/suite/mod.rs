@@ -6,11 +6,13 @@
 mod dpop;
 mod flows;
 mod misbehaving;
+mod traced;
 mod wire;
 
 pub use dpop::*;
 pub use flows::*;
 pub use misbehaving::*;
+pub use traced::*;
 pub use wire::*;
 
 use std::time::{Duration, Instant};
@@ -75,12 +77,16 @@ impl Secrets {
             source = e.source();
         }
         for text in &texts {
-            for (i, secret) in self.0.iter().enumerate() {
-                assert!(
-                    !text.contains(secret.as_str()),
-                    "secret #{i} appears in the error text {text:?}"
-                );
-            }
+            self.assert_absent_from_text(text);
+        }
+    }
+
+    fn assert_absent_from_text(&self, text: &str) {
+        for (i, secret) in self.0.iter().enumerate() {
+            assert!(
+                !text.contains(secret.as_str()),
+                "secret #{i} appears in the text {text:?}"
+            );
         }
     }
 }
