@@ -37,6 +37,7 @@ pub struct ClientBuilder {
     revocation_endpoint: Option<String>,
     par_endpoint: Option<String>,
     userinfo_endpoint: Option<String>,
+    device_endpoint: Option<String>,
     authorization_params: Vec<(String, String)>,
     token_params: Vec<(String, String)>,
     refresh_params: Vec<(String, String)>,
@@ -71,6 +72,7 @@ impl ClientBuilder {
             revocation_endpoint: None,
             par_endpoint: None,
             userinfo_endpoint: None,
+            device_endpoint: None,
             authorization_params: Vec::new(),
             token_params: Vec::new(),
             refresh_params: Vec::new(),
@@ -98,6 +100,8 @@ impl ClientBuilder {
             .clone_from(&metadata.pushed_authorization_request_endpoint);
         self.userinfo_endpoint
             .clone_from(&metadata.userinfo_endpoint);
+        self.device_endpoint
+            .clone_from(&metadata.device_authorization_endpoint);
         self.iss_required |= metadata.authorization_response_iss_parameter_supported;
         self.par_required |= metadata.require_pushed_authorization_requests;
         self.s256_advertised = Some(
@@ -163,6 +167,12 @@ impl ClientBuilder {
     /// The pushed authorization request endpoint (RFC 9126).
     pub fn par_endpoint(mut self, url: &str) -> Self {
         self.par_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    pub fn device_authorization_endpoint(mut self, url: &str) -> Self {
+        self.device_endpoint = Some(String::from(url));
         self
     }
 
@@ -312,6 +322,7 @@ impl ClientBuilder {
         endpoint("revocation_endpoint", &self.revocation_endpoint)?;
         endpoint("pushed_authorization_request_endpoint", &self.par_endpoint)?;
         endpoint("userinfo_endpoint", &self.userinfo_endpoint)?;
+        endpoint("device_authorization_endpoint", &self.device_endpoint)?;
 
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
@@ -367,6 +378,7 @@ impl ClientBuilder {
             revocation_endpoint: self.revocation_endpoint.map(Arc::from),
             par_endpoint: self.par_endpoint.map(Arc::from),
             userinfo_endpoint: self.userinfo_endpoint,
+            device_endpoint: self.device_endpoint.map(Arc::from),
             authorization_params: self.authorization_params,
             quirks: self.quirks,
             iss_required: self.iss_required,

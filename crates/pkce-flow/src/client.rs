@@ -24,6 +24,7 @@ pub(crate) struct ClientConfig {
     pub(crate) revocation_endpoint: Option<Arc<str>>,
     pub(crate) par_endpoint: Option<Arc<str>>,
     pub(crate) userinfo_endpoint: Option<String>,
+    pub(crate) device_endpoint: Option<Arc<str>>,
     pub(crate) authorization_params: Vec<(String, String)>,
     pub(crate) quirks: QuirkSet,
     pub(crate) iss_required: bool,

@@ -56,6 +56,9 @@ pub enum Error {
     Rng(pkce_core::RngError),
     /// A protected resource's URL may not carry a bearer token; nothing was sent.
     ResourceUrl(EndpointError),
+    /// The device code's lifetime (`expires_in`, RFC 8628 §3.2) ran out before the user
+    /// answered; nothing more was sent.
+    DeviceCodeExpired,
 }
 
 impl fmt::Display for Error {
@@ -73,6 +76,9 @@ impl fmt::Display for Error {
             Self::Misuse(e) => write!(f, "API misuse: {e}"),
             Self::Rng(e) => e.fmt(f),
             Self::ResourceUrl(e) => write!(f, "the resource URL may not carry a token: {e}"),
+            Self::DeviceCodeExpired => {
+                f.write_str("the device code expired before the user answered")
+            }
         }
     }
 }
