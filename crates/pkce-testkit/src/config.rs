@@ -92,6 +92,10 @@ pub struct ServerConfig {
     /// Refuse authorization requests that do not come through PAR (RFC 9126 §5).
     /// Default `false`.
     pub require_par: bool,
+    /// The device flow's polling `interval` in seconds (RFC 8628 §3.2). Default 5.
+    pub device_interval_secs: u64,
+    /// The device code's lifetime in seconds (`expires_in`). Default 600.
+    pub device_code_ttl_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -128,6 +132,8 @@ impl Default for ServerConfig {
             code_ttl_secs: 60,
             rotate_refresh_tokens: true,
             require_par: false,
+            device_interval_secs: 5,
+            device_code_ttl_secs: 600,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::config::ServerConfig;
+use crate::device::DeviceStore;
 use crate::misbehavior::{Endpoint, Misbehavior};
 use crate::store::Store;
 
@@ -14,8 +15,9 @@ pub(crate) struct Ctx {
     /// `http://127.0.0.1:PORT` or `https://…`, without a trailing slash.
     pub(crate) issuer: String,
     store: Mutex<Store>,
-    misbehavior: Mutex<[Option<Misbehavior>; 6]>,
-    hits: [AtomicUsize; 6],
+    devices: Mutex<DeviceStore>,
+    misbehavior: Mutex<[Option<Misbehavior>; Endpoint::COUNT]>,
+    hits: [AtomicUsize; Endpoint::COUNT],
 }
 
 /// Locks a mutex even if a holder panicked: the data stays consistent (every critical
@@ -30,6 +32,7 @@ impl Ctx {
             config,
             issuer,
             store: Mutex::default(),
+            devices: Mutex::default(),
             misbehavior: Mutex::default(),
             hits: Default::default(),
         }
@@ -38,6 +41,11 @@ impl Ctx {
     /// The server's memory.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// The device authorizations (RFC 8628).
+    pub(crate) fn devices(&self) -> MutexGuard<'_, DeviceStore> {
+        lock(&self.devices)
     }
 
     /// Counts a request to `endpoint` and returns its current misbehaviour.
