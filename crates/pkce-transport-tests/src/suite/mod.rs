@@ -3,10 +3,12 @@
 //! [`crate::scenarios!`] makes one `#[test]` of each for a transport. This module holds the
 //! shared fixtures; the scenarios are grouped by what they exercise.
 
+mod device;
 mod flows;
 mod misbehaving;
 mod wire;
 
+pub use device::*;
 pub use flows::*;
 pub use misbehaving::*;
 pub use wire::*;
