@@ -134,6 +134,18 @@ pub(crate) struct LoginArgs {
     /// Do not open a browser; only print the URL.
     #[arg(long)]
     pub(crate) no_browser: bool,
+    /// How the user logs in.
+    #[arg(long, value_enum, default_value = "browser")]
+    pub(crate) flow: Flow,
+}
+
+/// How `pkce login` gets the user's consent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Flow {
+    /// A browser and a loopback redirect (RFC 8252).
+    Browser,
+    /// The Device Authorization Grant (RFC 8628): a code to enter on any other device.
+    Device,
 }
 
 #[derive(Debug, Args)]

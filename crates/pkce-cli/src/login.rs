@@ -8,13 +8,16 @@ use std::time::{Duration, Instant};
 
 use pkce_flow::{AuthorizationUrl, Client, PendingAuthorization};
 
-use crate::cli::LoginArgs;
+use crate::cli::{Flow, LoginArgs};
 use crate::failure::Failure;
 use crate::output::print_tokens;
 use crate::session::Session;
 use pkce_loopback::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
+    if args.flow == Flow::Device {
+        return crate::device::run(args);
+    }
     let session = Session::open(&args.server)?;
     // Bind before the URL exists: the redirect URI names the port actually bound.
     let listener = Listener::bind(args.redirect_host.into(), args.port, &args.redirect_path)
@@ -53,7 +56,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn build_client(
+pub(crate) fn build_client(
     session: &Session,
     args: &LoginArgs,
     redirect_uri: &str,

@@ -9,6 +9,7 @@ use clap::Parser;
 mod cli;
 mod demo;
 mod demo_sessions;
+mod device;
 mod failure;
 mod login;
 mod narrate;
