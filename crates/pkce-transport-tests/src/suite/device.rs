@@ -16,30 +16,6 @@ fn device_server(interval: u64, ttl: u64) -> AuthServer {
     .unwrap()
 }
 
-/// A client configured from the server's metadata, so the device endpoint comes from there.
-fn device_client<D: Driver>(server: &AuthServer, transport: &D, auth: Auth) -> Client {
-    let metadata = transport
-        .discover(
-            server.issuer(),
-            DiscoveryKind::OAuth,
-            LoopbackHttp::DangerouslyAllow,
-        )
-        .unwrap();
-    let builder = match auth {
-        Auth::Public => Client::builder(clients::PUBLIC_ID),
-        Auth::Basic => Client::builder(clients::BASIC_ID)
-            .client_secret_basic(ClientSecret::new(clients::BASIC_SECRET.to_owned())),
-        Auth::Post => Client::builder(clients::POST_ID)
-            .client_secret_post(ClientSecret::new(clients::POST_SECRET.to_owned())),
-    };
-    builder
-        .metadata(&metadata)
-        .redirect_uri(REDIRECT_URI)
-        .scopes(SCOPES)
-        .build()
-        .unwrap()
-}
-
 /// The device login, with `user` playing the person (given the server and the user code)
 /// from inside the `show` callback; the user code shown, and the result.
 fn device_login<D: Driver>(
@@ -48,7 +24,7 @@ fn device_login<D: Driver>(
     user: impl FnOnce(&AuthServer, String) + Send,
 ) -> (String, Result<TokenResponse, D::Error>) {
     let transport = D::new();
-    let client = device_client(server, &transport, auth);
+    let client = discovered_client(server, &transport, auth);
     let shown = RefCell::new(String::new());
     let result = std::thread::scope(|scope| {
         transport.device_login(&client, |authorization| {
