@@ -36,7 +36,7 @@ const common = {
   // `http://127.0.0.1/callback` matches `http://127.0.0.1:<any>/callback`.
   application_type: 'native',
   redirect_uris: [REDIRECT_URI],
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   response_types: ['code'],
 };
 
@@ -95,6 +95,8 @@ const configuration = {
   },
   features: {
     devInteractions: { enabled: true },
+    // RFC 8628, with the default user-code pages (driven by the harness's scripted browser).
+    deviceFlow: { enabled: true },
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
     revocation: { enabled: true },
     introspection: { enabled: true },

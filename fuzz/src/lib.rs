@@ -15,6 +15,8 @@ mod seal_open;
 pub use seal_open::seal_open;
 mod dpop;
 pub use dpop::{dpop_challenge, dpop_nonce};
+mod device;
+pub use device::device_authorization;
 
 use pkce_core::form::{Pairs, encode_pairs_into, encode_pairs_string, encoded_len};
 use pkce_core::{CodeVerifier, FormError, validate_verifier};
@@ -73,7 +75,7 @@ const CONTENT_TYPES: [Option<&str>; 8] = [
 pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its `fuzz_targets/<name>.rs` and `corpus/<name>/`.
-pub const TARGETS: [(&str, Target); 14] = [
+pub const TARGETS: [(&str, Target); 15] = [
     ("verifier_validate", verifier_validate),
     ("form_decode", form_decode),
     ("form_roundtrip", form_roundtrip),
@@ -88,6 +90,7 @@ pub const TARGETS: [(&str, Target); 14] = [
     ("seal_open", seal_open),
     ("dpop_nonce", dpop_nonce),
     ("dpop_challenge", dpop_challenge),
+    ("device_authorization", device_authorization),
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -39,14 +39,6 @@ impl Failure {
         Self { message, code: 3 }
     }
 
-    /// A flow this build does not offer (exit 2). The device flow is built separately; its
-    /// `--flow device` arm reports this until it is wired in.
-    pub(crate) fn unsupported_flow(flow: &str) -> Self {
-        Self::config(format!(
-            "--flow {flow} is not available in this build; use --flow browser or --flow manual"
-        ))
-    }
-
     /// The process exit code.
     pub(crate) fn code(&self) -> u8 {
         self.code

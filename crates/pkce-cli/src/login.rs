@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use pkce_flow::{AuthorizationUrl, Client, PendingAuthorization, TokenResponse};
+use pkce_flow::{AuthorizationUrl, Client, ClientBuilder, PendingAuthorization, TokenResponse};
 
 use crate::cli::{Flow, LoginArgs, Output};
 use crate::failure::Failure;
@@ -56,7 +56,7 @@ pub(crate) fn obtain(
     match settings.flow {
         Some(Flow::Manual) => crate::manual::login(settings, session),
         // The device flow is built separately; this typed refusal is its hook.
-        Some(Flow::Device) => Err(Failure::unsupported_flow("device")),
+        Some(Flow::Device) => crate::device::login(settings, session),
         Some(Flow::Browser) => browser_login(settings, session, false),
         None => browser_login(settings, session, true),
     }
@@ -130,7 +130,18 @@ pub(crate) fn build_client(
     settings: &Settings,
     redirect_uri: &str,
 ) -> Result<Client, Failure> {
-    let mut b = session.builder(settings)?.redirect_uri(redirect_uri);
+    Ok(login_builder(session, settings)?
+        .redirect_uri(redirect_uri)
+        .build()?)
+}
+
+/// A login's client configuration: the server's, then the scopes, resources and extra
+/// authorization parameters of the settings.
+pub(crate) fn login_builder(
+    session: &Session,
+    settings: &Settings,
+) -> Result<ClientBuilder, Failure> {
+    let mut b = session.builder(settings)?;
     for s in &settings.scopes {
         b = b.scopes(s);
     }
@@ -140,7 +151,7 @@ pub(crate) fn build_client(
     for (k, v) in &settings.params {
         b = b.authorization_param(k, v);
     }
-    Ok(b.build()?)
+    Ok(b)
 }
 
 /// The authorization URL, plain or pushed (RFC 9126).

@@ -14,6 +14,7 @@ mod config;
 mod demo;
 mod demo_dpop;
 mod demo_sessions;
+mod device;
 mod failure;
 mod formats;
 mod fresh_token;

@@ -98,16 +98,6 @@ fn a_store_file_of_another_issuer_is_refused_and_kept() {
 }
 
 #[test]
-fn the_device_flow_is_refused_as_not_built() {
-    let server = auto_approving_server();
-    let home = temp_dir("device");
-    write_config(&home, &work_profile(server.issuer(), ""));
-    let (code, out, err) = run(pkce_in(&home, &["login", "--flow", "device"]), "");
-    one_line_failure(code, USAGE, &out, &err);
-    assert!(err.contains("--flow device"), "{err}");
-}
-
-#[test]
 fn without_a_display_the_login_suggests_device_or_manual_instead_of_hanging() {
     let server = auto_approving_server();
     let home = temp_dir("headless");

@@ -34,6 +34,7 @@ pub struct ClientBuilder {
     par_endpoint: Option<String>,
     userinfo_endpoint: Option<String>,
     introspection_endpoint: Option<String>,
+    device_endpoint: Option<String>,
     authorization_params: Vec<(String, String)>,
     token_params: Vec<(String, String)>,
     refresh_params: Vec<(String, String)>,
@@ -70,6 +71,7 @@ impl ClientBuilder {
             par_endpoint: None,
             userinfo_endpoint: None,
             introspection_endpoint: None,
+            device_endpoint: None,
             authorization_params: Vec::new(),
             token_params: Vec::new(),
             refresh_params: Vec::new(),
@@ -105,6 +107,10 @@ impl ClientBuilder {
             .introspection_endpoint
             .take()
             .or_else(|| metadata.introspection_endpoint.clone());
+        self.device_endpoint = self
+            .device_endpoint
+            .take()
+            .or_else(|| metadata.device_authorization_endpoint.clone());
         self.iss_required |= metadata.authorization_response_iss_parameter_supported;
         self.par_required |= metadata.require_pushed_authorization_requests;
         self.s256_advertised = Some(
@@ -186,6 +192,12 @@ impl ClientBuilder {
     /// for manual configuration; the same rules as [`Self::userinfo_endpoint`].
     pub fn introspection_endpoint(mut self, url: &str) -> Self {
         self.introspection_endpoint = Some(String::from(url));
+        self
+    }
+
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    pub fn device_authorization_endpoint(mut self, url: &str) -> Self {
+        self.device_endpoint = Some(String::from(url));
         self
     }
 
@@ -365,6 +377,7 @@ impl ClientBuilder {
         endpoint("pushed_authorization_request_endpoint", &self.par_endpoint)?;
         endpoint("userinfo_endpoint", &self.userinfo_endpoint)?;
         endpoint("introspection_endpoint", &self.introspection_endpoint)?;
+        endpoint("device_authorization_endpoint", &self.device_endpoint)?;
 
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
@@ -426,6 +439,7 @@ impl ClientBuilder {
             par_endpoint: self.par_endpoint.map(Arc::from),
             userinfo_endpoint: self.userinfo_endpoint,
             introspection_endpoint: self.introspection_endpoint,
+            device_endpoint: self.device_endpoint.map(Arc::from),
             authorization_params: self.authorization_params,
             quirks: self.quirks,
             dpop: self.dpop,

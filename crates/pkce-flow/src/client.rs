@@ -27,6 +27,7 @@ pub(crate) struct ClientConfig {
     pub(crate) par_endpoint: Option<Arc<str>>,
     pub(crate) userinfo_endpoint: Option<String>,
     pub(crate) introspection_endpoint: Option<String>,
+    pub(crate) device_endpoint: Option<Arc<str>>,
     pub(crate) authorization_params: Vec<(String, String)>,
     pub(crate) quirks: QuirkSet,
     /// The DPoP key: token responses must then be `DPoP` tokens.

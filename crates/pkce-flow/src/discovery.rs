@@ -74,6 +74,8 @@ pub struct ServerMetadata {
     pub introspection_endpoint: Option<String>,
     /// `jwks_uri`.
     pub jwks_uri: Option<String>,
+    /// `device_authorization_endpoint` (RFC 8628 §4).
+    pub device_authorization_endpoint: Option<String>,
     /// `code_challenge_methods_supported`; absent means the server does not support PKCE.
     pub code_challenge_methods_supported: Option<Vec<String>>,
     /// `token_endpoint_auth_methods_supported`; absent means `client_secret_basic`.
@@ -97,6 +99,7 @@ struct RawMetadata {
     userinfo_endpoint: Option<String>,
     introspection_endpoint: Option<String>,
     jwks_uri: Option<String>,
+    device_authorization_endpoint: Option<String>,
     response_types_supported: Option<Vec<String>>,
     code_challenge_methods_supported: Option<Vec<String>>,
     token_endpoint_auth_methods_supported: Option<Vec<String>>,
@@ -113,6 +116,7 @@ json_members!(RawMetadata {
     userinfo_endpoint,
     introspection_endpoint,
     jwks_uri,
+    device_authorization_endpoint,
     response_types_supported,
     code_challenge_methods_supported,
     token_endpoint_auth_methods_supported,
@@ -166,6 +170,10 @@ pub fn parse_metadata(
         raw.introspection_endpoint.as_ref(),
     )?;
     check("jwks_uri", raw.jwks_uri.as_ref())?;
+    check(
+        "device_authorization_endpoint",
+        raw.device_authorization_endpoint.as_ref(),
+    )?;
     Ok(ServerMetadata {
         issuer: found,
         authorization_endpoint,
@@ -175,6 +183,7 @@ pub fn parse_metadata(
         userinfo_endpoint: raw.userinfo_endpoint,
         introspection_endpoint: raw.introspection_endpoint,
         jwks_uri: raw.jwks_uri,
+        device_authorization_endpoint: raw.device_authorization_endpoint,
         code_challenge_methods_supported: raw.code_challenge_methods_supported,
         token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
         scopes_supported: raw.scopes_supported,

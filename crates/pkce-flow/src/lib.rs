@@ -26,6 +26,11 @@
 //!                     ResourceRequest::get(url, at) ──poll loop──► BearerResponse
 //! ```
 //!
+//! Without a browser on the device, the [`device`] module runs the Device Authorization
+//! Grant (RFC 8628): `Client::device_authorization` ──poll loop──► `DeviceAuthorization`
+//! (show the user code), then `Client::device_poll(..).attempt(now)` ──poll loop──►
+//! `DeviceStatus::Pending { retry_at }` until `Done(TokenResponse)`; the driver sleeps.
+//!
 //! A [`TokenExchange`] exists only as the result of a validated callback, and a
 //! [`PendingAuthorization`] is consumed by the callback that answers it: a code is never
 //! exchanged twice, and never without the state check.
@@ -147,6 +152,7 @@ pub mod bearer;
 mod builder;
 mod callback;
 mod client;
+pub mod device;
 mod discovery;
 pub mod dpop;
 mod endpoint;
@@ -198,7 +204,7 @@ pub use quirk::{Quirk, QuirkSet};
 pub use refresh::RefreshExchange;
 pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
-pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
+pub use secret::{AccessToken, AuthorizationCode, ClientSecret, DeviceCode, RefreshToken};
 pub use text::{DISPLAY_LIMIT, UntrustedText};
 pub use token::{MAX_EXPIRES_AT, TokenExchange, TokenResponse, parse_token_response};
 pub use unverified::UnverifiedError;

@@ -122,6 +122,12 @@ impl Prebuilt {
             // Writing into a String cannot fail.
             let _ = form.append_pair(name, value);
         }
+        // With no parameter before them, the credentials lose their leading `&`.
+        let credentials = if body.is_empty() {
+            credentials.strip_prefix('&').unwrap_or(credentials)
+        } else {
+            credentials
+        };
         body.push_str(credentials);
         self.post(url, policy, body)
     }

@@ -66,6 +66,10 @@ secret_string!(
     AuthorizationCode
 );
 secret_string!(
+    /// A device code (RFC 8628 §3.2): it lets its holder poll for the user's tokens.
+    DeviceCode
+);
+secret_string!(
     /// A client secret for `client_secret_basic` or `client_secret_post` (RFC 6749 §2.3.1).
     ClientSecret
 );

@@ -413,7 +413,7 @@ fn error_statuses_carry_the_oauth_error() {
         panic!()
     };
     assert_eq!(e.code, TokenErrorCode::InvalidRequest);
-    let Error::Token(e) = parse(json(400, r#"{"error":"authorization_pending"}"#)).unwrap_err()
+    let Error::Token(e) = parse(json(400, r#"{"error":"example_extension_code"}"#)).unwrap_err()
     else {
         panic!()
     };

@@ -7,6 +7,8 @@ use ureq::http::Response;
 
 use crate::error::{HarnessError, without_query};
 use crate::html;
+
+mod device;
 use crate::url::{resolve, split};
 
 /// How many requests one [`Browser::authorize`] may make before it gives up.

@@ -9,6 +9,8 @@
 //!   fail, they do not skip).
 //! * [`Browser::authorize`] takes an authorization URL and returns the redirect to the
 //!   client (`code`, `state`, `iss`) without requesting it; [`Browser::deny`] cancels.
+//! * [`Browser::approve_device`] and [`Browser::abort_device`] answer a device flow
+//!   (RFC 8628) on the provider's user-code pages.
 //! * The constants below are the server's configuration (`interop/server.mjs`): clients,
 //!   secrets, redirect URI, resource indicator. `interop/README.md` explains it.
 //!

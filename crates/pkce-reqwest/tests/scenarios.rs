@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use pkce_flow::device::DeviceAuthorization;
 use pkce_flow::pkce_core::rand_core::TryCryptoRng;
 use pkce_flow::{
     AccessToken, BearerResponse, Client, DiscoveryKind, Exchange, LoopbackHttp,
@@ -63,6 +64,13 @@ impl Driver for Reqwest {
     }
     fn revoke_access_token(&self, client: &Client, token: &AccessToken) -> Result<(), Self::Error> {
         self.1.block_on(self.0.revoke_access_token(client, token))
+    }
+    fn device_login<F: FnOnce(&DeviceAuthorization)>(
+        &self,
+        client: &Client,
+        show: F,
+    ) -> Result<TokenResponse, Self::Error> {
+        self.1.block_on(self.0.device_login(client, show))
     }
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
         self.1.block_on(self.0.bearer_get(url, token))

@@ -100,6 +100,10 @@ pub struct ServerConfig {
     /// or with an old one, is refused with `use_dpop_nonce` and the current nonce
     /// (`AuthServer::rotate_dpop_nonce` changes it). Default `false`.
     pub dpop_nonce_required: bool,
+    /// The device flow's polling `interval` in seconds (RFC 8628 §3.2). Default 5.
+    pub device_interval_secs: u64,
+    /// The device code's lifetime in seconds (`expires_in`). Default 600.
+    pub device_code_ttl_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -138,6 +142,8 @@ impl Default for ServerConfig {
             require_par: false,
             dpop_required: false,
             dpop_nonce_required: false,
+            device_interval_secs: 5,
+            device_code_ttl_secs: 600,
         }
     }
 }

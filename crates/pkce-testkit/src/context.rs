@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::config::ServerConfig;
+use crate::device::DeviceStore;
 use crate::misbehavior::{Endpoint, Misbehavior};
 use crate::store::Store;
 
@@ -16,8 +17,9 @@ pub(crate) struct Ctx {
     /// The DPoP verifier and the current server nonce.
     pub(crate) dpop: crate::dpop_gate::DpopState,
     store: Mutex<Store>,
-    misbehavior: Mutex<[Option<Misbehavior>; 6]>,
-    hits: [AtomicUsize; 6],
+    devices: Mutex<DeviceStore>,
+    misbehavior: Mutex<[Option<Misbehavior>; Endpoint::COUNT]>,
+    hits: [AtomicUsize; Endpoint::COUNT],
 }
 
 /// Locks a mutex even if a holder panicked: the data stays consistent (every critical
@@ -33,6 +35,7 @@ impl Ctx {
             issuer,
             dpop: crate::dpop_gate::DpopState::new(),
             store: Mutex::default(),
+            devices: Mutex::default(),
             misbehavior: Mutex::default(),
             hits: Default::default(),
         }
@@ -41,6 +44,11 @@ impl Ctx {
     /// The server's memory.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// The device authorizations (RFC 8628).
+    pub(crate) fn devices(&self) -> MutexGuard<'_, DeviceStore> {
+        lock(&self.devices)
     }
 
     /// Counts a request to `endpoint` and returns its current misbehaviour.

@@ -10,6 +10,9 @@
 //! be told to [`Misbehavior`] at run time, [`AuthServer::hits`] counts its requests, and
 //! [`AuthServer::rotation_counters`] counts refreshes, refresh-token reuses and revoked grants.
 //! Short-lived access tokens (for refresh tests) come from [`ServerConfig::access_token_ttl`].
+//! The device flow (RFC 8628) answers `slow_down` to a poll sooner than the interval; a test
+//! decides for the user ([`AuthServer::approve_device`], [`AuthServer::deny_device`]), expires
+//! the device codes or orders `slow_down`s, and reads when each poll arrived.
 //!
 //! | path | endpoint |
 //! |---|---|
@@ -17,6 +20,7 @@
 //! | `/authorize` (GET), `/authorize/decision` (the consent form's POST) | authorization |
 //! | `/token`, `/par`, `/revoke` (POST, form body, client authentication) | back channel |
 //! | `/userinfo` (GET or POST, `Authorization: Bearer`) | protected resource |
+//! | `/device_authorization` (POST), `/device` (the user-code page) | device flow (RFC 8628) |
 //!
 //! Policies worth knowing: every grant gets a refresh token whatever its scope; a request
 //! without `scope` is granted `openid`; a code is consumed by its first redemption attempt,
@@ -89,6 +93,7 @@ mod authorize;
 mod client_auth;
 mod config;
 mod context;
+mod device;
 pub mod dpop;
 mod dpop_gate;
 mod metadata;

@@ -32,10 +32,14 @@ pub enum Endpoint {
     Revocation,
     /// `/userinfo`.
     UserInfo,
+    /// `/device_authorization` and the user-code page `/device` (RFC 8628).
+    Device,
 }
 
 impl Endpoint {
     /// A dense index for per-endpoint tables.
+    pub(crate) const COUNT: usize = 7;
+
     pub(crate) const fn index(self) -> usize {
         self as usize
     }
@@ -51,6 +55,7 @@ impl Endpoint {
             "/par" => Self::Par,
             "/revoke" => Self::Revocation,
             "/userinfo" => Self::UserInfo,
+            "/device_authorization" | "/device" => Self::Device,
             _ => return None,
         })
     }

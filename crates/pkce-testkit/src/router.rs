@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::misbehavior::{Endpoint, Plan, plan};
 use crate::pages::DECISION_PATH;
 use crate::respond::{self, Resp};
-use crate::{authorize, metadata, par, request, revoke, token, userinfo};
+use crate::{authorize, device, metadata, par, request, revoke, token, userinfo};
 
 /// Answers one request. Total: every outcome is a response.
 pub(crate) async fn handle(ctx: Arc<Ctx>, req: Request<Incoming>) -> Resp {
@@ -39,5 +39,9 @@ pub(crate) async fn handle(ctx: Arc<Ctx>, req: Request<Incoming>) -> Resp {
         Endpoint::Par => par::par(&ctx, &req),
         Endpoint::Revocation => revoke::revoke(&ctx, &req),
         Endpoint::UserInfo => userinfo::userinfo(&ctx, &req),
+        Endpoint::Device if req.path == device::VERIFICATION_PATH => {
+            device::verification(&ctx, &req)
+        }
+        Endpoint::Device => device::device_authorization(&ctx, &req),
     }
 }

@@ -139,6 +139,35 @@ impl AuthServer {
         self.ctx.store().counters()
     }
 
+    /// The user approves the device that shows `user_code` (RFC 8628 §3.3); `false` when
+    /// no device waits with that code.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        self.ctx.devices().decide(user_code, true)
+    }
+
+    /// The user refuses the device that shows `user_code`: its next poll gets
+    /// `access_denied`. `false` when no device waits with that code.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        self.ctx.devices().decide(user_code, false)
+    }
+
+    /// Makes every device code issued so far expired: the next poll gets `expired_token`.
+    pub fn expire_device_codes(&self) {
+        self.ctx.devices().expire_all();
+    }
+
+    /// Answers the next `n` device polls `slow_down` (each adds 5 s to the interval the
+    /// server requires from then on).
+    pub fn slow_down_device_polls(&self, n: u32) {
+        self.ctx.devices().order_slow_downs(n);
+    }
+
+    /// When each poll for the device showing `user_code` arrived, in order.
+    #[must_use]
+    pub fn device_polls(&self, user_code: &str) -> Vec<std::time::Instant> {
+        self.ctx.devices().polls(user_code)
+    }
+
     /// Makes every refresh token issued so far expired: using one gives `invalid_grant`.
     pub fn expire_refresh_tokens(&self) {
         self.ctx.store().expire_refresh_tokens();

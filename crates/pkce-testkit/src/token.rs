@@ -40,8 +40,9 @@ pub(crate) fn token(ctx: &Ctx, req: &Req, quirk: Option<&Misbehavior>) -> Resp {
         None => return invalid_request("grant_type is required"),
         Some("authorization_code") => code_grant(ctx, client, &params, jkt),
         Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref()),
+        Some(crate::device::GRANT_TYPE) => crate::device::device_grant(ctx, client, &params),
         Some(_) => {
-            let why = "only authorization_code and refresh_token are supported";
+            let why = "only authorization_code, refresh_token and device_code are supported";
             return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", why);
         }
     };

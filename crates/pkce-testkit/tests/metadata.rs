@@ -33,6 +33,7 @@ fn metadata_is_served_at_both_well_known_urls() {
             ("revocation_endpoint", "/revoke"),
             ("pushed_authorization_request_endpoint", "/par"),
             ("userinfo_endpoint", "/userinfo"),
+            ("device_authorization_endpoint", "/device_authorization"),
         ] {
             assert_eq!(doc[field], server.url(path), "{field}");
         }
@@ -40,7 +41,11 @@ fn metadata_is_served_at_both_well_known_urls() {
         assert_eq!(doc["response_types_supported"], json!(["code"]));
         assert_eq!(
             doc["grant_types_supported"],
-            json!(["authorization_code", "refresh_token"])
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code"
+            ])
         );
         assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
         assert_eq!(doc["token_endpoint_auth_methods_supported"], methods);

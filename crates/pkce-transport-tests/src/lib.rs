@@ -6,6 +6,7 @@
 //! authorization server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use pkce_flow::device::DeviceAuthorization;
 use pkce_flow::pkce_core::rand_core::TryCryptoRng;
 use pkce_flow::{
     AccessToken, BearerResponse, Client, DiscoveryKind, Exchange, LoopbackHttp,
@@ -53,6 +54,12 @@ pub trait Driver {
     ) -> Result<(), Self::Error>;
     /// `Transport::revoke_access_token`.
     fn revoke_access_token(&self, client: &Client, token: &AccessToken) -> Result<(), Self::Error>;
+    /// `Transport::device_login`.
+    fn device_login<F: FnOnce(&DeviceAuthorization)>(
+        &self,
+        client: &Client,
+        show: F,
+    ) -> Result<TokenResponse, Self::Error>;
     /// `Transport::bearer_get`.
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error>;
     /// Which fault an error of this transport is, for the scenarios' assertions.
@@ -134,6 +141,11 @@ macro_rules! scenarios {
             dpop_a_second_nonce_error_is_an_error
             dpop_a_bearer_answer_is_a_typed_error
             dpop_refresh_with_the_wrong_key_is_refused
+            device_flow_approved_after_pending_polls
+            device_flow_denied_is_access_denied
+            device_flow_expired_at_the_server_is_expired_token
+            device_flow_stops_when_the_code_lifetime_ends
+            device_flow_slow_down_adds_five_seconds
         );
     };
     (@tests $driver:ty; $($name:ident)*) => {

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod bearer;
+mod device;
 mod error;
 mod flows;
 #[cfg(feature = "session")]

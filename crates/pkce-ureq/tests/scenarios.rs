@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pkce_flow::device::DeviceAuthorization;
 use pkce_flow::pkce_core::rand_core::TryCryptoRng;
 use pkce_flow::{
     AccessToken, BearerResponse, Client, DiscoveryKind, Exchange, LoopbackHttp,
@@ -59,6 +60,13 @@ impl Driver for Ureq {
     }
     fn revoke_access_token(&self, client: &Client, token: &AccessToken) -> Result<(), Self::Error> {
         self.0.revoke_access_token(client, token)
+    }
+    fn device_login<F: FnOnce(&DeviceAuthorization)>(
+        &self,
+        client: &Client,
+        show: F,
+    ) -> Result<TokenResponse, Self::Error> {
+        self.0.device_login(client, show)
     }
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
         self.0.bearer_get(url, token)

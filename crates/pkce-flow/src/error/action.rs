@@ -51,7 +51,12 @@ impl Error {
                 _ => Action::LoginAgain,
             },
             Self::Token(e) => match e.code {
-                TokenErrorCode::InvalidGrant => Action::LoginAgain,
+                TokenErrorCode::InvalidGrant
+                | TokenErrorCode::AccessDenied
+                | TokenErrorCode::ExpiredToken => Action::LoginAgain,
+                TokenErrorCode::AuthorizationPending | TokenErrorCode::SlowDown => {
+                    Action::RetryLater
+                }
                 TokenErrorCode::Other(_) => Action::Stop,
                 _ => Action::FixConfiguration,
             },
@@ -62,6 +67,7 @@ impl Error {
             }
             Self::Response(ResponseError::RevocationUnavailable { .. }) => Action::RetryLater,
             Self::Metadata(MetadataError::IssuerMismatch) => Action::Stop,
+            Self::DeviceCodeExpired => Action::LoginAgain,
             Self::Metadata(_)
             | Self::Config(_)
             | Self::NotConfigured(_)

@@ -58,6 +58,9 @@ pub enum Error {
     ResourceUrl(EndpointError),
     /// A DPoP proof could not be made, or a server's DPoP answer is unusable (RFC 9449).
     Dpop(crate::dpop::DpopError),
+    /// The device code's lifetime (`expires_in`, RFC 8628 §3.2) ran out before the user
+    /// answered; nothing more was sent.
+    DeviceCodeExpired,
 }
 
 impl fmt::Display for Error {
@@ -76,6 +79,9 @@ impl fmt::Display for Error {
             Self::Rng(e) => e.fmt(f),
             Self::ResourceUrl(e) => write!(f, "the resource URL may not carry a token: {e}"),
             Self::Dpop(e) => write!(f, "DPoP: {e}"),
+            Self::DeviceCodeExpired => {
+                f.write_str("the device code expired before the user answered")
+            }
         }
     }
 }

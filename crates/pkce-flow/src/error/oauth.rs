@@ -89,6 +89,14 @@ error_codes!(
         InvalidScope = "invalid_scope",
         /// `unsupported_token_type` (revocation, RFC 7009 §2.2.1)
         UnsupportedTokenType = "unsupported_token_type",
+        /// `authorization_pending`: the user has not yet answered (RFC 8628 §3.5).
+        AuthorizationPending = "authorization_pending",
+        /// `slow_down`: poll less often, 5 s more between requests (RFC 8628 §3.5).
+        SlowDown = "slow_down",
+        /// `access_denied`: the user refused the device (RFC 8628 §3.5).
+        AccessDenied = "access_denied",
+        /// `expired_token`: the device code expired (RFC 8628 §3.5).
+        ExpiredToken = "expired_token",
     }
 );
 

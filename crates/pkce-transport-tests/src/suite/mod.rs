@@ -3,12 +3,14 @@
 //! [`crate::scenarios!`] makes one `#[test]` of each for a transport. This module holds the
 //! shared fixtures; the scenarios are grouped by what they exercise.
 
+mod device;
 mod dpop;
 mod flows;
 mod misbehaving;
 mod traced;
 mod wire;
 
+pub use device::*;
 pub use dpop::*;
 pub use flows::*;
 pub use misbehaving::*;
@@ -91,16 +93,20 @@ impl Secrets {
     }
 }
 
-/// A manually configured client for `server` (discovery has its own scenarios).
-fn builder(server: &AuthServer, auth: Auth) -> ClientBuilder {
-    let builder = match auth {
+/// A builder for the testkit's client of this kind, with its credentials.
+fn credentials(auth: Auth) -> ClientBuilder {
+    match auth {
         Auth::Public => Client::builder(clients::PUBLIC_ID),
         Auth::Basic => Client::builder(clients::BASIC_ID)
             .client_secret_basic(ClientSecret::new(clients::BASIC_SECRET.to_owned())),
         Auth::Post => Client::builder(clients::POST_ID)
             .client_secret_post(ClientSecret::new(clients::POST_SECRET.to_owned())),
-    };
-    builder
+    }
+}
+
+/// A manually configured client for `server` (discovery has its own scenarios).
+fn builder(server: &AuthServer, auth: Auth) -> ClientBuilder {
+    credentials(auth)
         .issuer(server.issuer())
         .authorization_endpoint(&server.url("/authorize"))
         .token_endpoint(&server.url("/token"))
@@ -145,10 +151,8 @@ fn assert_transport_free<T, E: std::error::Error>(result: &Result<T, E>) {
     }
 }
 
-/// Discovery, authorization, code exchange and a userinfo call, for one kind of client.
-fn full_login<D: Driver>(auth: Auth) {
-    let server = AuthServer::start().unwrap();
-    let transport = D::new();
+/// A client of this kind configured from the server's metadata (RFC 8414).
+fn discovered_client<D: Driver>(server: &AuthServer, transport: &D, auth: Auth) -> Client {
     let metadata = transport
         .discover(
             server.issuer(),
@@ -156,18 +160,19 @@ fn full_login<D: Driver>(auth: Auth) {
             LoopbackHttp::DangerouslyAllow,
         )
         .unwrap();
-    let client = match auth {
-        Auth::Public => Client::builder(clients::PUBLIC_ID),
-        Auth::Basic => Client::builder(clients::BASIC_ID)
-            .client_secret_basic(ClientSecret::new(clients::BASIC_SECRET.to_owned())),
-        Auth::Post => Client::builder(clients::POST_ID)
-            .client_secret_post(ClientSecret::new(clients::POST_SECRET.to_owned())),
-    }
-    .metadata(&metadata)
-    .redirect_uri(REDIRECT_URI)
-    .scopes(SCOPES)
-    .build()
-    .unwrap();
+    credentials(auth)
+        .metadata(&metadata)
+        .redirect_uri(REDIRECT_URI)
+        .scopes(SCOPES)
+        .build()
+        .unwrap()
+}
+
+/// Discovery, authorization, code exchange and a userinfo call, for one kind of client.
+fn full_login<D: Driver>(auth: Auth) {
+    let server = AuthServer::start().unwrap();
+    let transport = D::new();
+    let client = discovered_client(&server, &transport, auth);
     let exchange = approve(&client, &mut Secrets::default());
     let tokens = transport.exchange(exchange).unwrap();
     assert_eq!(tokens.expires_in(), Some(3600));
