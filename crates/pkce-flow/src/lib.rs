@@ -117,6 +117,12 @@
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
 //!
+//! # OpenID Connect
+//!
+//! With `openid` in the scope, each authorization request carries a `nonce`, and
+//! [`Client::validate_id_token`] checks the ID token by OpenID Connect Core §3.1.3.7 (see
+//! [`oidc`], including when TLS alone may establish its issuer).
+//!
 //! # Cargo features
 //!
 //! | feature | what it adds |
@@ -146,6 +152,7 @@ mod exchange;
 mod http;
 mod json;
 mod loose;
+pub mod oidc;
 #[cfg(feature = "os-rng")]
 mod os_rng;
 mod par;

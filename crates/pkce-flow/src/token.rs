@@ -4,7 +4,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 
-use pkce_core::CodeVerifier;
+use pkce_core::{CodeVerifier, Nonce};
 
 use crate::client::ClientConfig;
 use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
@@ -32,6 +32,8 @@ pub struct TokenResponse {
     id_token: Option<String>,
     quirks: QuirkSet,
     pub(crate) rotated: bool,
+    /// The OpenID Connect nonce sent with the authorization request this answers.
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl TokenResponse {
@@ -198,6 +200,7 @@ pub fn parse_token_response(
         id_token,
         quirks: applied,
         rotated: false,
+        nonce: None,
     })
 }
 
@@ -253,6 +256,7 @@ fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<S
 pub struct TokenExchange {
     config: Arc<ClientConfig>,
     step: CodeStep,
+    nonce: Option<Nonce>,
 }
 
 #[derive(Debug)]
@@ -269,10 +273,12 @@ impl TokenExchange {
         config: Arc<ClientConfig>,
         code: AuthorizationCode,
         verifier: CodeVerifier,
+        nonce: Option<Nonce>,
     ) -> Self {
         Self {
             config,
             step: CodeStep::Unsent { code, verifier },
+            nonce,
         }
     }
 
@@ -316,10 +322,13 @@ impl Exchange for TokenExchange {
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let quirks = self.config.quirks;
+        let nonce = &mut self.nonce;
         match &mut self.step {
-            CodeStep::Sent(machine) => {
-                machine.handle(&response, |r| parse_token_response(r, quirks).map(Some))
-            }
+            CodeStep::Sent(machine) => machine.handle(&response, |r| {
+                let mut tokens = parse_token_response(r, quirks)?;
+                tokens.nonce = nonce.take();
+                Ok(Some(tokens))
+            }),
             CodeStep::Unsent { .. } => Err(crate::error::Misuse::NoRequestOutstanding.into()),
         }
     }
