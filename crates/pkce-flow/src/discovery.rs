@@ -22,6 +22,10 @@ pub enum DiscoveryKind {
     OpenId,
     /// RFC 8414 first, then OpenID Connect, moving on only after a 404 (policy P-7).
     Probe,
+    /// The order of the MCP authorization spec, moving on only after a 404: RFC 8414 with
+    /// the path inserted, OpenID Connect with the path inserted, OpenID Connect with the path
+    /// appended (for an issuer without a path: RFC 8414, then OpenID Connect).
+    Mcp,
 }
 
 /// The RFC 8414 well-known URL for an issuer: the suffix goes between the authority and the
@@ -39,6 +43,15 @@ pub fn oauth_metadata_url(issuer: &str) -> String {
 pub fn openid_configuration_url(issuer: &str) -> String {
     let base = issuer.strip_suffix('/').unwrap_or(issuer);
     alloc::format!("{base}/.well-known/openid-configuration")
+}
+
+/// The OpenID Connect Discovery URL with the suffix inserted before the issuer's path, as
+/// RFC 8414 §5 does (the second place the MCP authorization spec looks).
+#[must_use]
+pub fn openid_configuration_inserted_url(issuer: &str) -> String {
+    let (origin, path) = split_origin(issuer);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    alloc::format!("{origin}/.well-known/openid-configuration{path}")
 }
 
 /// `scheme://authority` and the rest (path, starting with `/`, or empty).
@@ -84,6 +97,10 @@ pub struct ServerMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     /// RFC 9126: the server accepts only pushed authorization requests.
     pub require_pushed_authorization_requests: bool,
+    /// `registration_endpoint` (RFC 7591 dynamic client registration).
+    pub registration_endpoint: Option<String>,
+    /// The server accepts an https URL of a client ID metadata document as `client_id`.
+    pub client_id_metadata_document_supported: bool,
     pub(crate) loopback: LoopbackHttp,
 }
 
@@ -103,6 +120,8 @@ struct RawMetadata {
     scopes_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
+    registration_endpoint: Option<String>,
+    client_id_metadata_document_supported: Option<bool>,
 }
 json_members!(RawMetadata {
     issuer,
@@ -119,6 +138,8 @@ json_members!(RawMetadata {
     scopes_supported,
     authorization_response_iss_parameter_supported,
     require_pushed_authorization_requests,
+    registration_endpoint,
+    client_id_metadata_document_supported,
 });
 
 /// Parses and validates a metadata document fetched for `issuer`.
@@ -166,6 +187,7 @@ pub fn parse_metadata(
         raw.introspection_endpoint.as_ref(),
     )?;
     check("jwks_uri", raw.jwks_uri.as_ref())?;
+    check("registration_endpoint", raw.registration_endpoint.as_ref())?;
     Ok(ServerMetadata {
         issuer: found,
         authorization_endpoint,
@@ -183,6 +205,10 @@ pub fn parse_metadata(
             .unwrap_or(false),
         require_pushed_authorization_requests: raw
             .require_pushed_authorization_requests
+            .unwrap_or(false),
+        registration_endpoint: raw.registration_endpoint,
+        client_id_metadata_document_supported: raw
+            .client_id_metadata_document_supported
             .unwrap_or(false),
         loopback,
     })
@@ -213,6 +239,15 @@ impl Discovery {
             DiscoveryKind::Probe => {
                 let mut urls =
                     alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
+                urls.dedup();
+                urls
+            }
+            DiscoveryKind::Mcp => {
+                let mut urls = alloc::vec![
+                    oauth_metadata_url(issuer),
+                    openid_configuration_inserted_url(issuer),
+                    openid_configuration_url(issuer),
+                ];
                 urls.dedup();
                 urls
             }

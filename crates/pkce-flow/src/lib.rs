@@ -152,6 +152,7 @@ mod exchange;
 mod http;
 mod json;
 mod loose;
+pub mod mcp;
 pub mod oidc;
 #[cfg(feature = "os-rng")]
 mod os_rng;
@@ -175,8 +176,8 @@ pub use builder::ClientBuilder;
 pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
 pub use client::Client;
 pub use discovery::{
-    Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url,
-    parse_metadata,
+    Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url,
+    openid_configuration_inserted_url, openid_configuration_url, parse_metadata,
 };
 pub use endpoint::LoopbackHttp;
 pub use error::{

@@ -61,7 +61,9 @@ impl Error {
                 Action::RetryLater
             }
             Self::Response(ResponseError::RevocationUnavailable { .. }) => Action::RetryLater,
-            Self::Metadata(MetadataError::IssuerMismatch) => Action::Stop,
+            Self::Metadata(MetadataError::IssuerMismatch | MetadataError::ResourceMismatch) => {
+                Action::Stop
+            }
             Self::Metadata(_)
             | Self::Config(_)
             | Self::NotConfigured(_)
