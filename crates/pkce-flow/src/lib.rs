@@ -150,6 +150,7 @@ mod endpoint;
 mod error;
 mod exchange;
 mod http;
+mod introspection;
 mod json;
 mod loose;
 pub mod mcp;
@@ -160,6 +161,7 @@ mod par;
 mod params;
 mod quirk;
 mod refresh;
+mod registration;
 mod request;
 mod resource;
 mod revoke;
@@ -185,12 +187,14 @@ pub use error::{
     Error, MetadataError, Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+pub use introspection::{Introspected, Introspection};
 #[cfg(feature = "os-rng")]
 pub use os_rng::OsRng;
 pub use par::{PushedAuthorization, PushedAuthorizationUrl};
 pub use pkce_core;
 pub use quirk::{Quirk, QuirkSet};
 pub use refresh::RefreshExchange;
+pub use registration::{ClientMetadata, RegisteredClient, Registration};
 pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken};
