@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
 use crate::error::{Error, MetadataError, ResponseError};
-use crate::exchange::OneShot;
-use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use crate::http::{Exchange, HttpResponse, Poll, RequestPolicy};
 use crate::json::{json_members, json_object};
+use crate::probe::Probe;
 
 /// Which well-known document to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,10 +219,7 @@ pub fn parse_metadata(
 pub struct Discovery {
     issuer: String,
     loopback: LoopbackHttp,
-    /// URLs still to try after the current one answers 404.
-    fallbacks: Vec<String>,
-    policy: RequestPolicy,
-    machine: OneShot<ServerMetadata>,
+    probe: Probe<ServerMetadata>,
 }
 
 impl Discovery {
@@ -237,39 +234,26 @@ impl Discovery {
             DiscoveryKind::OAuth => alloc::vec![oauth_metadata_url(issuer)],
             DiscoveryKind::OpenId => alloc::vec![openid_configuration_url(issuer)],
             DiscoveryKind::Probe => {
-                let mut urls =
-                    alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
-                urls.dedup();
-                urls
+                alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)]
             }
-            DiscoveryKind::Mcp => {
-                let mut urls = alloc::vec![
-                    oauth_metadata_url(issuer),
-                    openid_configuration_inserted_url(issuer),
-                    openid_configuration_url(issuer),
-                ];
-                urls.dedup();
-                urls
-            }
+            DiscoveryKind::Mcp => alloc::vec![
+                oauth_metadata_url(issuer),
+                openid_configuration_inserted_url(issuer),
+                openid_configuration_url(issuer),
+            ],
         };
-        urls.reverse();
-        let policy = RequestPolicy::default();
-        let first = urls.pop().unwrap_or_default();
-        let machine = OneShot::new(HttpRequest::new(Method::Get, first.into(), policy));
+        urls.dedup();
         Ok(Self {
             issuer: String::from(issuer),
             loopback,
-            fallbacks: urls,
-            policy,
-            machine,
+            probe: Probe::new(urls),
         })
     }
 
     /// Sets the policy of the discovery requests (body cap, timeouts).
     #[must_use]
     pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
-        self.policy = policy;
-        self.machine.set_policy(policy);
+        self.probe.set_policy(policy);
         self
     }
 }
@@ -278,30 +262,12 @@ impl Exchange for Discovery {
     type Output = ServerMetadata;
 
     fn poll_output(&mut self) -> Result<Poll<ServerMetadata>, Error> {
-        self.machine.poll()
+        self.probe.poll()
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let (issuer, loopback) = (&self.issuer, self.loopback);
-        let more = !self.fallbacks.is_empty();
-        let mut next = false;
-        self.machine.handle(&response, |r| match r.status() {
-            200 if r.is_json() => parse_metadata(issuer, r.body(), loopback).map(Some),
-            200 => Err(ResponseError::UnexpectedContentType.into()),
-            404 if more => {
-                next = true;
-                Ok(None)
-            }
-            status => Err(ResponseError::UnexpectedStatus {
-                status,
-                retry_after: r.retry_after(),
-            }
-            .into()),
-        })?;
-        if next && let Some(url) = self.fallbacks.pop() {
-            self.machine
-                .rearm(HttpRequest::new(Method::Get, url.into(), self.policy));
-        }
-        Ok(())
+        self.probe
+            .handle(&response, |body| parse_metadata(issuer, body, loopback))
     }
 }

@@ -159,6 +159,7 @@ pub mod oidc;
 mod os_rng;
 mod par;
 mod params;
+mod probe;
 mod quirk;
 mod refresh;
 mod registration;

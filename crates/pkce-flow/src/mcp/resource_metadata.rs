@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 use crate::bearer::{BearerChallenge, bearer_challenge, parse_challenges};
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
 use crate::error::{Error, MetadataError, ResponseError};
-use crate::exchange::OneShot;
-use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use crate::http::{Exchange, HttpResponse, Poll, RequestPolicy};
 use crate::json::{json_members, json_object};
+use crate::probe::Probe;
 
 /// What a resource server's `WWW-Authenticate` says for MCP: the Bearer challenge (its
 /// `scope` and `error`) and the protected resource metadata URL (RFC 9728 §5.1).
@@ -151,9 +151,7 @@ pub fn parse_resource_metadata(
 pub struct ResourceDiscovery {
     resource: String,
     loopback: LoopbackHttp,
-    fallbacks: Vec<String>,
-    policy: RequestPolicy,
-    machine: OneShot<ResourceMetadata>,
+    probe: Probe<ResourceMetadata>,
 }
 
 impl ResourceDiscovery {
@@ -170,30 +168,24 @@ impl ResourceDiscovery {
     ) -> Result<Self, Error> {
         let bad = |name| move |e| Error::Config(crate::ConfigError::Endpoint(name, e));
         check_endpoint(resource, loopback).map_err(bad("resource"))?;
-        let mut urls = match challenge.and_then(|c| c.resource_metadata.as_deref()) {
+        let urls = match challenge.and_then(|c| c.resource_metadata.as_deref()) {
             Some(url) => {
                 check_endpoint(url, loopback).map_err(bad("resource_metadata"))?;
                 alloc::vec![String::from(url)]
             }
             None => resource_metadata_urls(resource),
         };
-        urls.reverse();
-        let policy = RequestPolicy::default();
-        let first = urls.pop().unwrap_or_default();
         Ok(Self {
             resource: String::from(resource),
             loopback,
-            fallbacks: urls,
-            policy,
-            machine: OneShot::new(HttpRequest::new(Method::Get, first.into(), policy)),
+            probe: Probe::new(urls),
         })
     }
 
     /// Sets the policy of the requests (body cap, timeouts).
     #[must_use]
     pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
-        self.policy = policy;
-        self.machine.set_policy(policy);
+        self.probe.set_policy(policy);
         self
     }
 }
@@ -202,30 +194,13 @@ impl Exchange for ResourceDiscovery {
     type Output = ResourceMetadata;
 
     fn poll_output(&mut self) -> Result<Poll<ResourceMetadata>, Error> {
-        self.machine.poll()
+        self.probe.poll()
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let (resource, loopback) = (&self.resource, self.loopback);
-        let more = !self.fallbacks.is_empty();
-        let mut next = false;
-        self.machine.handle(&response, |r| match r.status() {
-            200 if r.is_json() => parse_resource_metadata(resource, r.body(), loopback).map(Some),
-            200 => Err(ResponseError::UnexpectedContentType.into()),
-            404 if more => {
-                next = true;
-                Ok(None)
-            }
-            status => Err(ResponseError::UnexpectedStatus {
-                status,
-                retry_after: r.retry_after(),
-            }
-            .into()),
-        })?;
-        if next && let Some(url) = self.fallbacks.pop() {
-            self.machine
-                .rearm(HttpRequest::new(Method::Get, url.into(), self.policy));
-        }
-        Ok(())
+        self.probe.handle(&response, |body| {
+            parse_resource_metadata(resource, body, loopback)
+        })
     }
 }
