@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use pkce_flow::oidc::{IdTokenSignature, IdTokenValidation};
 use pkce_flow::{
     AccessToken, Client, ClientSecret, DiscoveryKind, Error, Exchange, LoopbackHttp, Mismatch,
     ServerMetadata, StoredAuthorization, TokenErrorCode,
@@ -142,6 +143,12 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
         Some(s.metadata.issuer.as_str())
     );
     let tokens = d.drive(pending.callback_url(&callback).unwrap()).unwrap();
+    // The ID token came straight from the token endpoint (loopback http, allowed only under
+    // the loopback opt-in): its issuer is established by the connection; the nonce sent
+    // with `openid` must come back in it.
+    let by_tls = IdTokenValidation::new(unix_now(), IdTokenSignature::IssuerEstablishedByTls);
+    let id = c.validate_id_token(&tokens, &by_tls).unwrap();
+    assert!(!id.subject().is_empty() && id.audiences().contains(c.client_id()));
     let userinfo = s.metadata.userinfo_endpoint.clone().unwrap();
     assert_eq!(
         d.userinfo(&userinfo, tokens.access_token()).0,
@@ -153,6 +160,11 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
     let old = tokens.refresh_token().cloned().expect("a refresh token");
     let refreshed = d.drive(c.refresh(&old)).unwrap();
     assert!(refreshed.rotated(), "oidc-provider rotates refresh tokens");
+    // OpenID Connect Core §12.2: a refreshed ID token keeps iss, sub and aud.
+    let again = c
+        .validate_refreshed_id_token(&id, &refreshed, &by_tls)
+        .unwrap();
+    assert_eq!(again.expect("a new ID token").subject(), id.subject());
     assert_eq!(d.userinfo(&userinfo, refreshed.access_token()).0, 200);
 
     let newest = refreshed.refresh_token().cloned().unwrap();
@@ -167,6 +179,12 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
         matches!(&err, Error::Token(e) if e.code == TokenErrorCode::InvalidGrant),
         "{err:?}"
     );
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// PKCE catches code injection: a code issued for one authorization, fed to another.
