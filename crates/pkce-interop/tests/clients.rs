@@ -147,8 +147,21 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
     // the loopback opt-in): its issuer is established by the connection; the nonce sent
     // with `openid` must come back in it.
     let by_tls = IdTokenValidation::new(unix_now(), IdTokenSignature::IssuerEstablishedByTls);
-    let id = c.validate_id_token(&tokens, &by_tls).unwrap();
-    assert!(!id.subject().is_empty() && id.audiences().contains(c.client_id()));
+    let id_token = c.validate_id_token(&tokens, &by_tls).unwrap();
+    assert!(!id_token.subject().is_empty() && id_token.audiences().contains(c.client_id()));
+    if id != PUBLIC_CLIENT_ID {
+        // RFC 7662 with the client's own authentication.
+        let endpoint = s.metadata.introspection_endpoint.clone().unwrap();
+        let loopback = LoopbackHttp::DangerouslyAllow;
+        let about = d
+            .drive(
+                c.introspect(&endpoint, loopback, tokens.access_token())
+                    .unwrap(),
+            )
+            .unwrap();
+        assert!(about.active, "{}", d.name());
+        assert_eq!(about.client_id.as_deref(), Some(id));
+    }
     let userinfo = s.metadata.userinfo_endpoint.clone().unwrap();
     assert_eq!(
         d.userinfo(&userinfo, tokens.access_token()).0,
@@ -162,9 +175,9 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
     assert!(refreshed.rotated(), "oidc-provider rotates refresh tokens");
     // OpenID Connect Core §12.2: a refreshed ID token keeps iss, sub and aud.
     let again = c
-        .validate_refreshed_id_token(&id, &refreshed, &by_tls)
+        .validate_refreshed_id_token(&id_token, &refreshed, &by_tls)
         .unwrap();
-    assert_eq!(again.expect("a new ID token").subject(), id.subject());
+    assert_eq!(again.expect("a new ID token").subject(), id_token.subject());
     assert_eq!(d.userinfo(&userinfo, refreshed.access_token()).0, 200);
 
     let newest = refreshed.refresh_token().cloned().unwrap();
