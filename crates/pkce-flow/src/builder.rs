@@ -268,7 +268,8 @@ impl ClientBuilder {
     }
 
     /// Sends an OpenID Connect `nonce` with each authorization request; the pending
-    /// authorization keeps it for the caller's ID token check.
+    /// authorization keeps it for the ID token check. On by itself when the scope holds
+    /// `openid` (OpenID Connect Core §3.1.2.1).
     pub fn send_nonce(mut self) -> Self {
         self.send_nonce = true;
         self
@@ -445,7 +446,7 @@ impl ClientBuilder {
             dpop: self.dpop,
             iss_required: self.iss_required,
             par_required: self.par_required,
-            send_nonce: self.send_nonce,
+            send_nonce: self.send_nonce || self.scopes.iter().any(|s| s == "openid"),
             policy: self.policy,
             prebuilt,
         })

@@ -143,7 +143,12 @@ impl PendingAuthorization {
     /// attributable to it (see the module docs).
     pub fn callback(self, query: &str) -> Result<TokenExchange, Rejected> {
         match self.check(query) {
-            Ok(code) => Ok(TokenExchange::new(self.config, code, self.verifier)),
+            Ok(code) => Ok(TokenExchange::new(
+                self.config,
+                code,
+                self.verifier,
+                self.nonce,
+            )),
             Err((error, keep)) => {
                 let unverified = match error {
                     Error::Mismatch(Mismatch::IssuerMismatch | Mismatch::IssuerMissing)

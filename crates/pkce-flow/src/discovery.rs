@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
 use crate::error::{Error, MetadataError, ResponseError};
-use crate::exchange::OneShot;
-use crate::http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+use crate::http::{Exchange, HttpResponse, Poll, RequestPolicy};
 use crate::json::{json_members, json_object};
+use crate::probe::Probe;
 
 /// Which well-known document to fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub enum DiscoveryKind {
     OpenId,
     /// RFC 8414 first, then OpenID Connect, moving on only after a 404 (policy P-7).
     Probe,
+    /// The order of the MCP authorization spec, moving on only after a 404: RFC 8414 with
+    /// the path inserted, OpenID Connect with the path inserted, OpenID Connect with the path
+    /// appended (for an issuer without a path: RFC 8414, then OpenID Connect).
+    Mcp,
 }
 
 /// The RFC 8414 well-known URL for an issuer: the suffix goes between the authority and the
@@ -39,6 +43,15 @@ pub fn oauth_metadata_url(issuer: &str) -> String {
 pub fn openid_configuration_url(issuer: &str) -> String {
     let base = issuer.strip_suffix('/').unwrap_or(issuer);
     alloc::format!("{base}/.well-known/openid-configuration")
+}
+
+/// The OpenID Connect Discovery URL with the suffix inserted before the issuer's path, as
+/// RFC 8414 §5 does (the second place the MCP authorization spec looks).
+#[must_use]
+pub fn openid_configuration_inserted_url(issuer: &str) -> String {
+    let (origin, path) = split_origin(issuer);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    alloc::format!("{origin}/.well-known/openid-configuration{path}")
 }
 
 /// `scheme://authority` and the rest (path, starting with `/`, or empty).
@@ -86,6 +99,10 @@ pub struct ServerMetadata {
     pub authorization_response_iss_parameter_supported: bool,
     /// RFC 9126: the server accepts only pushed authorization requests.
     pub require_pushed_authorization_requests: bool,
+    /// `registration_endpoint` (RFC 7591 dynamic client registration).
+    pub registration_endpoint: Option<String>,
+    /// The server accepts an https URL of a client ID metadata document as `client_id`.
+    pub client_id_metadata_document_supported: bool,
     pub(crate) loopback: LoopbackHttp,
 }
 
@@ -106,6 +123,8 @@ struct RawMetadata {
     scopes_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
+    registration_endpoint: Option<String>,
+    client_id_metadata_document_supported: Option<bool>,
 }
 json_members!(RawMetadata {
     issuer,
@@ -123,6 +142,8 @@ json_members!(RawMetadata {
     scopes_supported,
     authorization_response_iss_parameter_supported,
     require_pushed_authorization_requests,
+    registration_endpoint,
+    client_id_metadata_document_supported,
 });
 
 /// Parses and validates a metadata document fetched for `issuer`.
@@ -174,6 +195,7 @@ pub fn parse_metadata(
         "device_authorization_endpoint",
         raw.device_authorization_endpoint.as_ref(),
     )?;
+    check("registration_endpoint", raw.registration_endpoint.as_ref())?;
     Ok(ServerMetadata {
         issuer: found,
         authorization_endpoint,
@@ -193,6 +215,10 @@ pub fn parse_metadata(
         require_pushed_authorization_requests: raw
             .require_pushed_authorization_requests
             .unwrap_or(false),
+        registration_endpoint: raw.registration_endpoint,
+        client_id_metadata_document_supported: raw
+            .client_id_metadata_document_supported
+            .unwrap_or(false),
         loopback,
     })
 }
@@ -202,10 +228,7 @@ pub fn parse_metadata(
 pub struct Discovery {
     issuer: String,
     loopback: LoopbackHttp,
-    /// URLs still to try after the current one answers 404.
-    fallbacks: Vec<String>,
-    policy: RequestPolicy,
-    machine: OneShot<ServerMetadata>,
+    probe: Probe<ServerMetadata>,
 }
 
 impl Discovery {
@@ -220,30 +243,26 @@ impl Discovery {
             DiscoveryKind::OAuth => alloc::vec![oauth_metadata_url(issuer)],
             DiscoveryKind::OpenId => alloc::vec![openid_configuration_url(issuer)],
             DiscoveryKind::Probe => {
-                let mut urls =
-                    alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)];
-                urls.dedup();
-                urls
+                alloc::vec![oauth_metadata_url(issuer), openid_configuration_url(issuer)]
             }
+            DiscoveryKind::Mcp => alloc::vec![
+                oauth_metadata_url(issuer),
+                openid_configuration_inserted_url(issuer),
+                openid_configuration_url(issuer),
+            ],
         };
-        urls.reverse();
-        let policy = RequestPolicy::default();
-        let first = urls.pop().unwrap_or_default();
-        let machine = OneShot::new(HttpRequest::new(Method::Get, first.into(), policy));
+        urls.dedup();
         Ok(Self {
             issuer: String::from(issuer),
             loopback,
-            fallbacks: urls,
-            policy,
-            machine,
+            probe: Probe::new(urls),
         })
     }
 
     /// Sets the policy of the discovery requests (body cap, timeouts).
     #[must_use]
     pub fn with_policy(mut self, policy: RequestPolicy) -> Self {
-        self.policy = policy;
-        self.machine.set_policy(policy);
+        self.probe.set_policy(policy);
         self
     }
 }
@@ -256,30 +275,12 @@ impl Exchange for Discovery {
     }
 
     fn poll_output(&mut self) -> Result<Poll<ServerMetadata>, Error> {
-        self.machine.poll()
+        self.probe.poll()
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let (issuer, loopback) = (&self.issuer, self.loopback);
-        let more = !self.fallbacks.is_empty();
-        let mut next = false;
-        self.machine.handle(&response, |r| match r.status() {
-            200 if r.is_json() => parse_metadata(issuer, r.body(), loopback).map(Some),
-            200 => Err(ResponseError::UnexpectedContentType.into()),
-            404 if more => {
-                next = true;
-                Ok(None)
-            }
-            status => Err(ResponseError::UnexpectedStatus {
-                status,
-                retry_after: r.retry_after(),
-            }
-            .into()),
-        })?;
-        if next && let Some(url) = self.fallbacks.pop() {
-            self.machine
-                .rearm(HttpRequest::new(Method::Get, url.into(), self.policy));
-        }
-        Ok(())
+        self.probe
+            .handle(&response, |body| parse_metadata(issuer, body, loopback))
     }
 }

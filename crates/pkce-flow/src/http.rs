@@ -99,6 +99,13 @@ impl HttpRequest {
         self
     }
 
+    /// A JSON body (dynamic client registration, RFC 7591 §3.1).
+    pub(crate) fn json_body(mut self, body: String) -> Self {
+        self.content_type = Some("application/json");
+        self.body = body.into_bytes();
+        self
+    }
+
     pub(crate) fn authorization(mut self, value: String) -> Self {
         self.authorization = Some(value);
         self

@@ -129,6 +129,12 @@
 //! request gets a proof, and a `use_dpop_nonce` answer gets exactly one new request with the
 //! server's nonce, from the same poll loop; a second one in a row is an error.
 //!
+//! # OpenID Connect
+//!
+//! With `openid` in the scope, each authorization request carries a `nonce`, and
+//! [`Client::validate_id_token`] checks the ID token by OpenID Connect Core §3.1.3.7 (see
+//! [`oidc`], including when TLS alone may establish its issuer).
+//!
 //! # Cargo features
 //!
 //! | feature | what it adds |
@@ -161,14 +167,19 @@ mod exchange;
 mod http;
 #[cfg(feature = "http")]
 mod http_types;
+mod introspection;
 mod json;
 mod loose;
+pub mod mcp;
+pub mod oidc;
 #[cfg(feature = "os-rng")]
 mod os_rng;
 mod par;
 mod params;
+mod probe;
 mod quirk;
 mod refresh;
+mod registration;
 mod request;
 mod resource;
 mod revoke;
@@ -187,8 +198,8 @@ pub use builder::ClientBuilder;
 pub use callback::{MAX_QUERY_BYTES, MAX_VALUE_BYTES, Rejected, callback_state};
 pub use client::Client;
 pub use discovery::{
-    Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url, openid_configuration_url,
-    parse_metadata,
+    Discovery, DiscoveryKind, ServerMetadata, oauth_metadata_url,
+    openid_configuration_inserted_url, openid_configuration_url, parse_metadata,
 };
 pub use endpoint::LoopbackHttp;
 pub use error::{
@@ -196,12 +207,14 @@ pub use error::{
     Error, MetadataError, Mismatch, Misuse, ResponseError, TokenError, TokenErrorCode,
 };
 pub use http::{Exchange, HttpRequest, HttpResponse, Method, Poll, RequestPolicy};
+pub use introspection::{Introspected, Introspection};
 #[cfg(feature = "os-rng")]
 pub use os_rng::OsRng;
 pub use par::{PushedAuthorization, PushedAuthorizationUrl};
 pub use pkce_core;
 pub use quirk::{Quirk, QuirkSet};
 pub use refresh::RefreshExchange;
+pub use registration::{ClientMetadata, RegisteredClient, Registration};
 pub use resource::{BearerResponse, ResourceRequest};
 pub use revoke::Revocation;
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, DeviceCode, RefreshToken};

@@ -4,7 +4,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::sync::Arc;
 
-use pkce_core::CodeVerifier;
+use pkce_core::{CodeVerifier, Nonce};
 
 use crate::client::ClientConfig;
 use crate::error::{Error, ResponseError, TokenError, TokenErrorCode};
@@ -33,6 +33,8 @@ pub struct TokenResponse {
     quirks: QuirkSet,
     pub(crate) rotated: bool,
     dpop: bool,
+    /// The OpenID Connect nonce sent with the authorization request this answers.
+    pub(crate) nonce: Option<Nonce>,
 }
 
 impl TokenResponse {
@@ -221,6 +223,7 @@ pub(crate) fn parse_token_response_as(
         quirks: applied,
         rotated: false,
         dpop: !bearer,
+        nonce: None,
     })
 }
 
@@ -276,6 +279,7 @@ fn scope(value: Loose<'_>, quirks: QuirkSet, applied: &mut QuirkSet) -> Option<S
 pub struct TokenExchange {
     config: Arc<ClientConfig>,
     step: CodeStep,
+    nonce: Option<Nonce>,
 }
 
 #[derive(Debug)]
@@ -292,10 +296,12 @@ impl TokenExchange {
         config: Arc<ClientConfig>,
         code: AuthorizationCode,
         verifier: CodeVerifier,
+        nonce: Option<Nonce>,
     ) -> Self {
         Self {
             config,
             step: CodeStep::Unsent { code, verifier },
+            nonce,
         }
     }
 
@@ -349,9 +355,12 @@ impl Exchange for TokenExchange {
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
         let (quirks, dpop) = (self.config.quirks, self.config.dpop.is_some());
+        let nonce = &mut self.nonce;
         match &mut self.step {
             CodeStep::Sent(machine) => machine.handle(&response, |r| {
-                parse_token_response_as(r, quirks, dpop).map(Some)
+                let mut tokens = parse_token_response_as(r, quirks, dpop)?;
+                tokens.nonce = nonce.take();
+                Ok(Some(tokens))
             }),
             CodeStep::Unsent { .. } => Err(crate::error::Misuse::NoRequestOutstanding.into()),
         }

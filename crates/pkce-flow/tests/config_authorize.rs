@@ -180,7 +180,7 @@ fn authorization_url_parses_back_to_exactly_our_parameters() {
     let (url, pending) = c.authorize(&mut rng()).unwrap();
     assert!(url.as_str().starts_with("https://as.example/authorize?response_type=code&client_id=s6BhdRkqt3&redirect_uri=https%3A%2F%2Fclient.example.com%2Fcb&scope=openid+profile&state="));
     let p = pairs(query_of(url.as_str()));
-    assert_eq!(p.len(), 7, "{p:?}");
+    assert_eq!(p.len(), 8, "{p:?}");
     assert_eq!(one(&p, "response_type"), "code");
     assert_eq!(one(&p, "client_id"), "s6BhdRkqt3");
     assert_eq!(one(&p, "redirect_uri"), "https://client.example.com/cb");
@@ -188,6 +188,8 @@ fn authorization_url_parses_back_to_exactly_our_parameters() {
     assert_eq!(one(&p, "state"), pending.state().expose_secret());
     assert_eq!(one(&p, "code_challenge_method"), "S256");
     assert_eq!(one(&p, "code_challenge").len(), 43);
+    // `openid` in the scope: the OpenID Connect nonce (OpenID Connect Core §3.1.2.1).
+    assert_eq!(one(&p, "nonce"), pending.nonce().unwrap().expose_secret());
     assert!(
         !format!("{url:?}").contains(pending.state().expose_secret()),
         "Debug hides the state"

@@ -67,6 +67,8 @@ proptest! {
             ("state".into(), pending.state().expose_secret().into()),
             ("code_challenge".into(), challenge),
             ("code_challenge_method".into(), "S256".into()),
+            // `openid` is in the scope: the OpenID Connect nonce is sent.
+            ("nonce".into(), pending.nonce().unwrap().expose_secret().into()),
             ("prompt".into(), prompt.clone()),
             ("resource".into(), resource.clone()),
         ];

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use pkce_flow::ResourceRequest;
 use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
+use pkce_flow::oidc::{IdTokenSignature, IdTokenValidation};
 
 use pkce_flow::{
     AccessToken, Client, ClientSecret, DiscoveryKind, Error, Exchange, LoopbackHttp, Mismatch,
@@ -146,6 +147,25 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
         Some(s.metadata.issuer.as_str())
     );
     let tokens = d.drive(pending.callback_url(&callback).unwrap()).unwrap();
+    // The ID token came straight from the token endpoint (loopback http, allowed only under
+    // the loopback opt-in): its issuer is established by the connection; the nonce sent
+    // with `openid` must come back in it.
+    let by_tls = IdTokenValidation::new(unix_now(), IdTokenSignature::IssuerEstablishedByTls);
+    let id_token = c.validate_id_token(&tokens, &by_tls).unwrap();
+    assert!(!id_token.subject().is_empty() && id_token.audiences().contains(c.client_id()));
+    if id != PUBLIC_CLIENT_ID {
+        // RFC 7662 with the client's own authentication.
+        let endpoint = s.metadata.introspection_endpoint.clone().unwrap();
+        let loopback = LoopbackHttp::DangerouslyAllow;
+        let about = d
+            .drive(
+                c.introspect(&endpoint, loopback, tokens.access_token())
+                    .unwrap(),
+            )
+            .unwrap();
+        assert!(about.active, "{}", d.name());
+        assert_eq!(about.client_id.as_deref(), Some(id));
+    }
     let userinfo = s.metadata.userinfo_endpoint.clone().unwrap();
     assert_eq!(
         d.userinfo(&userinfo, tokens.access_token()).0,
@@ -157,6 +177,11 @@ fn full_flow<D: Driver>(d: &D, id: &str, par: bool) {
     let old = tokens.refresh_token().cloned().expect("a refresh token");
     let refreshed = d.drive(c.refresh(&old)).unwrap();
     assert!(refreshed.rotated(), "oidc-provider rotates refresh tokens");
+    // OpenID Connect Core §12.2: a refreshed ID token keeps iss, sub and aud.
+    let again = c
+        .validate_refreshed_id_token(&id_token, &refreshed, &by_tls)
+        .unwrap();
+    assert_eq!(again.expect("a new ID token").subject(), id_token.subject());
     assert_eq!(d.userinfo(&userinfo, refreshed.access_token()).0, 200);
 
     let newest = refreshed.refresh_token().cloned().unwrap();
@@ -221,6 +246,12 @@ fn dpop_flow<D: Driver>(d: &D) {
         .drive(DpopExchange::new(c.refresh(&old), &key, &mut nonces, &mut rng, now).unwrap())
         .unwrap();
     assert_eq!(refreshed.token_type(), "DPoP");
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// PKCE catches code injection: a code issued for one authorization, fed to another.

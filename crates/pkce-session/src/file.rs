@@ -88,49 +88,61 @@ impl FileStore {
 
     /// Reads `DIR/KEY.json`: at most [`MAX_SESSION_BYTES`], refused if others can write it.
     fn read_file(&self, key: &SessionKey) -> Result<Option<StoredSession>, SessionError> {
-        let file = match File::open(self.path(key)) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let meta = file.metadata()?;
-        if !meta.is_file() || others_can_write(&meta) {
-            return Err(SessionError::InsecurePermissions);
-        }
-        if meta.len() > MAX_SESSION_BYTES as u64 {
-            return Err(SessionError::TooLarge {
-                limit: MAX_SESSION_BYTES,
-            });
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-        file.take(MAX_SESSION_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)?;
-        StoredSession::from_slice(&bytes).map(Some)
+        read_private(&self.path(key))?
+            .map(|bytes| StoredSession::from_slice(&bytes))
+            .transpose()
     }
 
-    /// Writes a temporary file, flushes it to disk, renames it over `DIR/KEY.json` and
-    /// flushes the directory, so the file is the old session or the new one after a crash.
+    /// Writes `DIR/KEY.json` as [`write_private`] does.
     fn write_file(&self, key: &SessionKey, session: &StoredSession) -> Result<(), SessionError> {
-        static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-        let bytes = session.to_vec()?;
-        let temp = self.dir.join(format!(
-            ".{key}.{}.{}.tmp",
-            std::process::id(),
-            SEQUENCE.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = (|| {
-            let mut file = private_file().write(true).create_new(true).open(&temp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            fs::rename(&temp, self.path(key))?;
-            File::open(&self.dir)?.sync_all()
-        })();
-        if written.is_err() {
-            // Best effort: the temporary file is ours and useless after a failure.
-            let _ = fs::remove_file(&temp);
-        }
-        written.map_err(SessionError::from)
+        write_private(&self.dir, &format!("{key}.json"), &session.to_vec()?)
     }
+}
+
+/// Reads a file of the store: at most [`MAX_SESSION_BYTES`], refused if others can write it;
+/// `None` when it does not exist.
+pub(crate) fn read_private(path: &Path) -> Result<Option<Vec<u8>>, SessionError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() || others_can_write(&meta) {
+        return Err(SessionError::InsecurePermissions);
+    }
+    if meta.len() > MAX_SESSION_BYTES as u64 {
+        return Err(SessionError::TooLarge {
+            limit: MAX_SESSION_BYTES,
+        });
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.take(MAX_SESSION_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// Writes a temporary file (0600), flushes it to disk, renames it over `DIR/NAME` and
+/// flushes the directory, so the file is the old content or the new one after a crash.
+pub(crate) fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), SessionError> {
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let temp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        let mut file = private_file().write(true).create_new(true).open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, dir.join(name))?;
+        File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        // Best effort: the temporary file is ours and useless after a failure.
+        let _ = fs::remove_file(&temp);
+    }
+    written.map_err(SessionError::from)
 }
 
 /// The lock on one key of a [`FileStore`]: an OS lock on `DIR/KEY.lock`, released when the

@@ -57,6 +57,10 @@
 //!   compare-and-delete) and fenced writes: a holder whose lease ran out can never overwrite
 //!   a newer session.
 //!
+//! [`Registrations`] keeps dynamically registered clients (RFC 7591) beside a
+//! [`FileStore`]'s sessions, one 0600 file per issuer, given back only for exactly that
+//! issuer: a client registered with one authorization server is never used with another.
+//!
 //! # Features
 //!
 //! - `redis`: `RedisStore`.
@@ -97,6 +101,7 @@ mod memory;
 mod protocol;
 #[cfg(feature = "redis")]
 mod redis;
+mod registrations;
 #[cfg(feature = "redis")]
 mod resp;
 mod session;
@@ -109,6 +114,7 @@ pub use memory::{MemoryLock, MemoryStore};
 pub use protocol::{Begin, ChangeHook, DEFAULT_LOCK_WAIT, RefreshPlan, RefreshResult, Sessions};
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_LEASE, RedisLock, RedisStore};
+pub use registrations::Registrations;
 pub use session::{Binding, FORMAT_VERSION, MAX_SESSION_BYTES, SessionKey, StoredSession};
 pub use store::{SessionLock, SessionStore};
 

@@ -66,7 +66,9 @@ impl Error {
                 Action::RetryLater
             }
             Self::Response(ResponseError::RevocationUnavailable { .. }) => Action::RetryLater,
-            Self::Metadata(MetadataError::IssuerMismatch) => Action::Stop,
+            Self::Metadata(MetadataError::IssuerMismatch | MetadataError::ResourceMismatch) => {
+                Action::Stop
+            }
             Self::DeviceCodeExpired => Action::LoginAgain,
             Self::Metadata(_)
             | Self::Config(_)

@@ -15,6 +15,14 @@ pub enum MetadataError {
     CodeFlowUnsupported,
     /// An endpoint in the metadata is unacceptable.
     InvalidEndpoint(&'static str, EndpointError),
+    /// Protected resource metadata whose `resource` is not the resource URL it was fetched
+    /// for (RFC 9728 §3.3): none of it is used.
+    ResourceMismatch,
+    /// Protected resource metadata naming no authorization server.
+    NoAuthorizationServer,
+    /// An entry of `authorization_servers` is not an acceptable issuer (https, no query or
+    /// fragment).
+    InvalidAuthorizationServer,
 }
 
 impl fmt::Display for MetadataError {
@@ -27,6 +35,15 @@ impl fmt::Display for MetadataError {
                 f.write_str("the server does not support response_type=code")
             }
             Self::InvalidEndpoint(name, e) => write!(f, "{name}: {e}"),
+            Self::ResourceMismatch => f.write_str(
+                "the protected resource metadata is for another resource than the one asked",
+            ),
+            Self::NoAuthorizationServer => {
+                f.write_str("the protected resource metadata names no authorization server")
+            }
+            Self::InvalidAuthorizationServer => {
+                f.write_str("the protected resource metadata names an unacceptable issuer")
+            }
         }
     }
 }
