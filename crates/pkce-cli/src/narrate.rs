@@ -39,12 +39,16 @@ pub(crate) struct Narrated<E> {
 impl<E: Exchange> Exchange for Narrated<E> {
     type Output = E::Output;
 
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
     fn poll_output(&mut self) -> Result<Poll<E::Output>, Error> {
         let out = self.inner.poll_output()?;
         if self.verbose
             && let Poll::Request(r) = &out
         {
-            let url = r.url().split('?').next().unwrap_or("");
+            let url = r.url_without_query();
             let names: Vec<&str> = r.headers().map(|(n, _)| n).collect();
             eprintln!(
                 "pkce: → {} {url} (headers: {}; body: {} bytes, not shown)",

@@ -88,6 +88,10 @@ impl Client {
 impl Exchange for Introspection {
     type Output = Introspected;
 
+    fn kind(&self) -> &'static str {
+        "introspection"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<Introspected>, Error> {
         self.machine.poll()
     }

@@ -174,6 +174,10 @@ impl Registration {
 impl Exchange for Registration {
     type Output = RegisteredClient;
 
+    fn kind(&self) -> &'static str {
+        "registration"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<RegisteredClient>, Error> {
         self.machine.poll()
     }

@@ -327,3 +327,17 @@ fn a_bearer_challenge_alone_is_an_answer_not_a_retry() {
     exchange.handle_response(refused).unwrap();
     assert_eq!(done(&mut exchange).status, 401);
 }
+
+#[test]
+fn the_wrapper_reports_the_kind_of_the_exchange_it_signs() {
+    let (key, client) = key_and_client();
+    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let exchange = signed(exchange_for(&client, "c0de"), &key, &mut nonces, &mut rng);
+    assert_eq!(exchange.kind(), "code_exchange");
+    let refresh = client.refresh(&RefreshToken::new("rt-1".into()));
+    let (mut nonces, mut rng) = (NonceMemory::new(), common::rng());
+    assert_eq!(
+        signed(refresh, &key, &mut nonces, &mut rng).kind(),
+        "refresh"
+    );
+}

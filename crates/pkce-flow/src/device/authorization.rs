@@ -123,6 +123,10 @@ impl Client {
 impl Exchange for DeviceAuthorizationRequest {
     type Output = DeviceAuthorization;
 
+    fn kind(&self) -> &'static str {
+        "device_authorization"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<DeviceAuthorization>, Error> {
         self.machine.poll()
     }

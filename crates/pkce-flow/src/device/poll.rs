@@ -171,6 +171,10 @@ pub struct DeviceAttempt<'p> {
 impl Exchange for DeviceAttempt<'_> {
     type Output = DeviceStatus;
 
+    fn kind(&self) -> &'static str {
+        "device_poll"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<DeviceStatus>, Error> {
         match &mut self.step {
             AttemptStep::Expired => Err(Error::DeviceCodeExpired),

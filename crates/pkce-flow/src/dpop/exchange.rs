@@ -192,6 +192,10 @@ impl<'a, E: DpopTarget, R: TryCryptoRng + ?Sized> DpopExchange<'a, E, R> {
 impl<E: DpopTarget, R: TryCryptoRng + ?Sized> Exchange for DpopExchange<'_, E, R> {
     type Output = E::Output;
 
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+
     fn poll_output(&mut self) -> Result<Poll<E::Output>, Error> {
         if self.finished {
             return Err(Misuse::Finished.into());

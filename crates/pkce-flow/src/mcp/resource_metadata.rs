@@ -193,6 +193,10 @@ impl ResourceDiscovery {
 impl Exchange for ResourceDiscovery {
     type Output = ResourceMetadata;
 
+    fn kind(&self) -> &'static str {
+        "resource_discovery"
+    }
+
     fn poll_output(&mut self) -> Result<Poll<ResourceMetadata>, Error> {
         self.probe.poll()
     }
