@@ -1,7 +1,7 @@
 //! The person at oidc-provider's device flow pages (RFC 8628 §3.3): the user-code form, the
 //! confirmation (continue or abort), then the same sign-in and consent as a login.
 
-use super::{Browser, MAX_STEPS, Script, Step, html, resolve, without_query};
+use super::{Browser, MAX_STEPS, Script, Step, header, html, resolve, without_query};
 use crate::error::HarnessError;
 
 /// What the person answers on the confirmation page.
@@ -48,12 +48,8 @@ impl Browser {
             let mut resp = self.send(&step)?;
             let status = resp.status().as_u16();
             if (300..400).contains(&status) {
-                let location = resp
-                    .headers()
-                    .get("location")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-                    .ok_or_else(|| HarnessError::UnexpectedPage {
+                let location =
+                    header(&resp, "location").ok_or_else(|| HarnessError::UnexpectedPage {
                         url: without_query(&url),
                         status,
                         summary: "redirect without a Location header".into(),
