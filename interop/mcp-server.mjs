@@ -17,7 +17,6 @@
 // the provider saw (`resource` at each step, the registration's `application_type`) so the
 // tests can assert on the server side.
 
-import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
@@ -32,6 +31,8 @@ import {
   InvalidTokenError,
 } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 
+import { integerArg, log, serveOnLoopback } from './loopback.mjs';
+
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
@@ -40,26 +41,13 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-function integerArg(name, value, max) {
-  const n = Number.parseInt(value, 10);
-  if (!Number.isInteger(n) || n < 0 || n > max || String(n) !== value.trim()) {
-    process.stderr.write(`mcp-server.mjs: --${name} must be an integer 0..${max}, got ${JSON.stringify(value)}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const port = integerArg('port', args.port, 65535);
-const accessTokenTtl = integerArg('access-token-ttl', args['access-token-ttl'], 86400);
+const port = integerArg('mcp-server.mjs', 'port', args.port, 65535);
+const accessTokenTtl = integerArg('mcp-server.mjs', 'access-token-ttl', args['access-token-ttl'], 86400);
 
 // Keep in sync with crates/pkce-interop/src/mcp_server.rs.
 const TOOLS_SCOPE = 'mcp:tools';
 const ADMIN_SCOPE = 'mcp:admin';
 const ADMIN_TOOL = 'admin';
-
-function log(line) {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-}
 
 /** What the provider saw, in order, for GET /test/observed. Never a token or a code. */
 const observed = { registrations: [], authorizations: [], code_exchanges: [], refreshes: [] };
@@ -182,32 +170,10 @@ function mcpServer() {
   return server;
 }
 
-let listener;
+/** The issuer, known once the socket is bound. */
 let issuer;
 
-function shutdown(why) {
-  log(`shutting down (${why})`);
-  if (listener) {
-    listener.close();
-    listener.closeAllConnections?.();
-  }
-  process.exit(0);
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.stdin.on('end', () => shutdown('stdin closed'));
-process.stdin.on('close', () => shutdown('stdin closed'));
-process.stdin.on('error', () => shutdown('stdin error'));
-process.stdin.resume();
-
-// The URLs name the port, so listen first, then build the app and attach it.
-listener = http.createServer();
-listener.on('error', (err) => {
-  log(`listen error: ${err.stack ?? err}`);
-  process.exit(1);
-});
-listener.listen(port, '127.0.0.1', () => {
-  const origin = `http://127.0.0.1:${listener.address().port}`;
+serveOnLoopback(port, (origin) => {
   const issuerUrl = new URL(origin);
   // The SDK's metadata names the issuer as `URL.href`, with the trailing slash.
   issuer = issuerUrl.href;
@@ -270,7 +236,6 @@ listener.listen(port, '127.0.0.1', () => {
   app.get('/mcp', toolsAuth, notAllowed);
   app.delete('/mcp', toolsAuth, notAllowed);
 
-  listener.on('request', app);
   log(`ready, access tokens live ${accessTokenTtl} s`);
-  process.stdout.write(`listening on ${resource.href}\n`);
+  return { handler: app, url: resource.href };
 });

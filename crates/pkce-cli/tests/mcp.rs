@@ -10,55 +10,35 @@ mod support;
 use std::path::Path;
 
 use pkce_interop::{McpServer, initialize_request, mcp_post};
-use support::{curl_browser, pkce_in, session_file, temp_dir};
+use support::{curl_browser, pkce_in, session_file, succeed, temp_dir};
 
 /// `pkce login --resource URL` through the curl browser; its JSON output.
 fn login(home: &Path, resource: &str) -> serde_json::Value {
     let browser = curl_browser(home);
-    let out = pkce_in(
-        home,
-        &[
-            "login",
-            "--resource",
-            resource,
-            "--dangerous-allow-http-loopback",
-            "--browser-command",
-            &browser,
-            "--timeout",
-            "20",
-            "--output",
-            "json",
-        ],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let args = [
+        "login",
+        "--resource",
+        resource,
+        "--dangerous-allow-http-loopback",
+        "--browser-command",
+        &browser,
+        "--timeout",
+        "20",
+        "--output",
+        "json",
+    ];
+    serde_json::from_str(&succeed(pkce_in(home, &args))).unwrap()
 }
 
 /// `pkce token --resource URL`: the printed access token.
 fn token(home: &Path, resource: &str) -> String {
-    let out = pkce_in(
-        home,
-        &[
-            "token",
-            "--resource",
-            resource,
-            "--dangerous-allow-http-loopback",
-        ],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    let args = [
+        "token",
+        "--resource",
+        resource,
+        "--dangerous-allow-http-loopback",
+    ];
+    succeed(pkce_in(home, &args)).trim().to_owned()
 }
 
 fn registration_files(home: &Path) -> usize {

@@ -54,13 +54,10 @@ impl McpServer {
     /// As [`crate::OidcProvider::start`].
     pub fn start_with_access_token_ttl(secs: u32) -> Result<Self, HarnessError> {
         let ttl = secs.to_string();
-        let server = NodeServer::start("mcp-server.mjs", &["--access-token-ttl", &ttl])?;
-        if !server.url().ends_with("/mcp") {
-            return Err(HarnessError::UnexpectedOutput {
-                line: server.url().to_owned(),
-            });
-        }
-        Ok(Self { server })
+        let args = ["--access-token-ttl", ttl.as_str()];
+        Ok(Self {
+            server: NodeServer::start("mcp-server.mjs", &args, "/mcp")?,
+        })
     }
 
     /// The MCP endpoint, `http://127.0.0.1:PORT/mcp`: the resource URL a client starts from.

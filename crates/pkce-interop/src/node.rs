@@ -59,8 +59,8 @@ pub(crate) struct NodeServer {
 impl NodeServer {
     /// Installs the pinned packages if needed, starts `node SCRIPT --port 0 ARGS…` in
     /// `interop/` and waits (at most [`START_TIMEOUT`]) for its ready line, whose URL must
-    /// start with `http://127.0.0.1:PORT`.
-    pub(crate) fn start(script: &str, args: &[&str]) -> Result<Self, HarnessError> {
+    /// be `http://127.0.0.1:PORT` followed by exactly `path`.
+    pub(crate) fn start(script: &str, args: &[&str], path: &str) -> Result<Self, HarnessError> {
         let dir = interop_dir();
         if !dir.join(script).is_file() || !dir.join("package.json").is_file() {
             return Err(HarnessError::InteropDirMissing { path: dir });
@@ -117,7 +117,7 @@ impl NodeServer {
                 let url = line
                     .trim_end()
                     .strip_prefix(LISTENING_PREFIX)
-                    .filter(|u| is_loopback_url(u))
+                    .filter(|u| is_loopback_url(u, path))
                     .ok_or_else(|| HarnessError::UnexpectedOutput { line: line.clone() })?;
                 server.url = url.to_owned();
                 Ok(server)
@@ -177,10 +177,10 @@ impl Drop for NodeServer {
     }
 }
 
-/// `http://127.0.0.1:PORT`, optionally followed by a path; the port not 0.
-fn is_loopback_url(url: &str) -> bool {
+/// `http://127.0.0.1:PORT` followed by exactly `path`; the port not 0.
+fn is_loopback_url(url: &str, path: &str) -> bool {
     url.strip_prefix("http://127.0.0.1:")
-        .map(|rest| rest.split_once('/').map_or(rest, |(port, _)| port))
+        .and_then(|rest| rest.strip_suffix(path))
         .and_then(|port| port.parse::<u16>().ok())
         .is_some_and(|port| port != 0)
 }
