@@ -22,8 +22,6 @@ use crate::settings::Settings;
 const LOGIN_LOCK_SLACK: Duration = Duration::from_secs(30);
 
 pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
-    let resource_only = crate::resource_login::token_args(&args.login)?;
-    let settings = Settings::login(resource_only.as_ref().unwrap_or(&args.login))?;
     let exec = match args.format {
         crate::cli::Format::ExecCredential => Some(ExecInfo::from_env()?),
         _ => None,
@@ -31,6 +29,8 @@ pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
     let may_log_in = args.interactive
         || exec.as_ref().is_some_and(|e| e.interactive)
         || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal());
+    let resource_only = crate::resource_login::token_args(&args.login, may_log_in)?;
+    let settings = Settings::login(resource_only.as_ref().unwrap_or(&args.login))?;
     let open: fn(&Settings) -> Result<Session, Failure> = if resource_only.is_some() {
         crate::resource_login::open
     } else {

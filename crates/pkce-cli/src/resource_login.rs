@@ -123,8 +123,12 @@ pub(crate) fn prepare(args: &LoginArgs) -> Result<Option<Prepared>, Failure> {
 
 /// For `pkce token`: `None` unless `args` name only a resource; else the arguments of the
 /// profile's stored session for exactly this resource (its issuer and client id, no request
-/// made), or, without one, those of [`prepare`] so that a login can follow.
-pub(crate) fn token_args(args: &LoginArgs) -> Result<Option<LoginArgs>, Failure> {
+/// made), or, without one, those of [`prepare`] when a login may follow (`may_log_in`).
+///
+/// # Errors
+/// [`Failure::login_required`] without a session for the resource when no login may happen
+/// here (nothing is registered then).
+pub(crate) fn token_args(args: &LoginArgs, may_log_in: bool) -> Result<Option<LoginArgs>, Failure> {
     let Some(only) = resource_only(args)? else {
         return Ok(None);
     };
@@ -141,6 +145,12 @@ pub(crate) fn token_args(args: &LoginArgs) -> Result<Option<LoginArgs>, Failure>
             filled.scopes = stored.scope.into_iter().collect();
         }
         return Ok(Some(filled));
+    }
+    if !may_log_in {
+        return Err(Failure::login_required(format!(
+            "no session for {} in profile `{}`; run `pkce login --resource {}`",
+            only.resource, only.profile, only.resource
+        )));
     }
     Ok(prepare(args)?.map(|p| p.args))
 }

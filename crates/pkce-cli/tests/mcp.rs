@@ -112,3 +112,23 @@ fn second_resource_login_reuses_the_registration_and_token_uses_the_fresh_sessio
     assert_eq!(seen.authorization_resources.len(), 2);
     assert!(seen.refresh_resources.is_empty(), "no refresh needed");
 }
+
+/// Without a session for the resource and without a terminal, `pkce token` says a login is
+/// needed (exit 3) and registers nothing.
+#[test]
+fn token_for_a_resource_without_a_session_needs_a_login_and_registers_nothing() {
+    let server = McpServer::start().unwrap();
+    let home = temp_dir("mcp-no-session");
+    let resource = server.resource();
+    let args = [
+        "token",
+        "--resource",
+        resource,
+        "--dangerous-allow-http-loopback",
+    ];
+    let out = pkce_in(&home, &args).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pkce login --resource"), "{stderr}");
+    assert!(server.observed().unwrap().registrations.is_empty());
+}
