@@ -8,7 +8,9 @@
 
 use pkce_flow::mcp::resource_challenge;
 use pkce_flow::mcp::{McpDiscovery, McpServer as Found, ResourceDiscovery, ScopeStepUp};
-use pkce_flow::{Client, ClientMetadata, Error, LoopbackHttp, MetadataError, TokenResponse};
+use pkce_flow::{
+    Client, ClientMetadata, Error, LoopbackHttp, MetadataError, Mismatch, TokenResponse,
+};
 use pkce_interop::{
     Browser, MCP_ADMIN_SCOPE, MCP_ADMIN_TOOL, MCP_TOOLS_SCOPE, McpServer, REGISTERED_REDIRECT_URI,
     initialize_request, mcp_post, query_param, redirect_uri, tool_call_request,
@@ -228,4 +230,29 @@ fn mcp_insufficient_scope_steps_up_through_ureq() {
 #[test]
 fn mcp_insufficient_scope_steps_up_through_reqwest() {
     step_up(&reqwest());
+}
+
+/// The SDK server's redirect carries `iss` (RFC 9207): another issuer there is refused, and
+/// that answer ends the authorization (a mix-up is not something to wait past).
+#[test]
+fn mcp_callback_with_another_iss_is_refused() {
+    let d = ureq();
+    let server = McpServer::start().unwrap();
+    let (_, client) = discover_and_register(&d, &server);
+    let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
+    let callback = Browser::new()
+        .authorize(url.as_str(), &redirect_uri(PORT))
+        .unwrap();
+    let wrong = callback.replace("iss=http%3A%2F%2F127.0.0.1", "iss=http%3A%2F%2F127.0.0.2");
+    assert_ne!(wrong, callback);
+    let rejected = pending.callback_url(&wrong).unwrap_err();
+    assert_eq!(rejected.error(), &Error::Mismatch(Mismatch::IssuerMismatch));
+    assert!(rejected.into_pending().is_none());
+    assert!(
+        server
+            .observed()
+            .unwrap()
+            .code_exchange_resources
+            .is_empty()
+    );
 }
