@@ -7,10 +7,11 @@
 // slash). Exits when stdin closes, on SIGTERM or on SIGINT. See README.md for the
 // configuration and the reasons behind it.
 
-import * as http from 'node:http';
 import { parseArgs } from 'node:util';
 
 import Provider, { errors } from 'oidc-provider';
+
+import { integerArg, log, serveOnLoopback } from './loopback.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,11 +20,7 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-const port = Number.parseInt(args.port, 10);
-if (!Number.isInteger(port) || port < 0 || port > 65535 || String(port) !== args.port.trim()) {
-  process.stderr.write(`server.mjs: --port must be an integer 0..65535, got ${JSON.stringify(args.port)}\n`);
-  process.exit(2);
-}
+const port = integerArg('server.mjs', 'port', args.port, 65535);
 
 // Everything the Rust side relies on. Keep in sync with crates/pkce-interop/src/lib.rs.
 const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -57,8 +54,6 @@ const clients = [
   // Public, like interop-public, but its refresh tokens live SHORT_REFRESH_TOKEN_TTL seconds.
   { ...common, client_id: 'interop-short-rt', token_endpoint_auth_method: 'none' },
 ];
-
-let listener;
 
 function accountFor(id) {
   return {
@@ -161,40 +156,8 @@ const configuration = {
   clientBasedCORS: () => false,
 };
 
-function log(line) {
-  process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-}
-
-let shuttingDown = false;
-function shutdown(reason, code = 0) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log(`shutting down: ${reason}`);
-  if (listener) {
-    listener.close();
-    listener.closeAllConnections?.();
-  }
-  process.exit(code);
-}
-
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.stdin.on('end', () => shutdown('stdin closed'));
-process.stdin.on('close', () => shutdown('stdin closed'));
-process.stdin.on('error', () => shutdown('stdin error'));
-process.stdin.resume();
-
-// The issuer contains the port, and the port is only known once the socket is bound: bind
-// first, build the provider, then attach it. No request can arrive before the `listening`
-// line is printed, because nobody knows the port yet.
-listener = http.createServer();
-listener.on('error', (err) => {
-  log(`listen error: ${err.stack ?? err}`);
-  process.exit(1);
-});
-listener.listen(port, '127.0.0.1', () => {
-  const actual = listener.address().port;
-  const issuer = `http://127.0.0.1:${actual}`;
+// The issuer contains the port: the provider is built once the socket is bound.
+serveOnLoopback(port, (issuer) => {
   let provider;
   try {
     provider = new Provider(issuer, configuration);
@@ -220,7 +183,5 @@ listener.listen(port, '127.0.0.1', () => {
     await next();
     log(`${ctx.method} ${ctx.path} -> ${ctx.status}`);
   });
-  const callback = provider.callback();
-  listener.on('request', callback);
-  process.stdout.write(`listening on ${issuer}\n`);
+  return { handler: provider.callback(), url: issuer };
 });

@@ -122,7 +122,7 @@ pub(crate) enum TokenKind {
 }
 
 /// Which profile of which config file.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct ConfigArgs {
     /// The config file (default: `$PKCE_CONFIG`, else `pkce/config.toml` in the config directory).
     #[arg(long, value_name = "PATH")]
@@ -134,7 +134,7 @@ pub(crate) struct ConfigArgs {
 
 /// Options shared by every command that talks to an authorization server; each overrides the
 /// profile's setting.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct ServerArgs {
     #[command(flatten)]
     pub(crate) config: ConfigArgs,
@@ -162,7 +162,7 @@ pub(crate) struct ServerArgs {
     pub(crate) verbose: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub(crate) struct LoginArgs {
     #[command(flatten)]
     pub(crate) server: ServerArgs,
@@ -181,7 +181,9 @@ pub(crate) struct LoginArgs {
     /// Push the authorization request first (RFC 9126).
     #[arg(long)]
     pub(crate) par: bool,
-    /// An RFC 8707 resource indicator (repeatable).
+    /// An RFC 8707 resource indicator (repeatable). One `--resource` without an issuer or
+    /// client id logs in to that MCP server: its authorization server is discovered from it
+    /// and a client registered.
     #[arg(long = "resource", value_name = "URI")]
     pub(crate) resources: Vec<String>,
     /// An extra authorization request parameter `k=v` (repeatable).

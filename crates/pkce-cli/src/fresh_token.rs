@@ -22,7 +22,6 @@ use crate::settings::Settings;
 const LOGIN_LOCK_SLACK: Duration = Duration::from_secs(30);
 
 pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
-    let settings = Settings::login(&args.login)?;
     let exec = match args.format {
         crate::cli::Format::ExecCredential => Some(ExecInfo::from_env()?),
         _ => None,
@@ -30,7 +29,14 @@ pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
     let may_log_in = args.interactive
         || exec.as_ref().is_some_and(|e| e.interactive)
         || (std::io::stdin().is_terminal() && std::io::stderr().is_terminal());
-    let session = fresh_session(&settings, may_log_in)?;
+    let resource_only = crate::resource_login::token_args(&args.login, may_log_in)?;
+    let settings = Settings::login(resource_only.as_ref().unwrap_or(&args.login))?;
+    let open: fn(&Settings) -> Result<Session, Failure> = if resource_only.is_some() {
+        crate::resource_login::open
+    } else {
+        Session::open
+    };
+    let session = fresh_session(&settings, may_log_in, open)?;
     let issued = Issued {
         token: session.access_token.expose_secret(),
         expires_at: session.expires_at,
@@ -41,10 +47,11 @@ pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
 }
 
 /// The profile's session holding a fresh access token. `may_log_in`: a login may happen
-/// when only a login can help.
+/// when only a login can help. `open` discovers the server when one must be asked.
 pub(crate) fn fresh_session(
     settings: &Settings,
     may_log_in: bool,
+    open: fn(&Settings) -> Result<Session, Failure>,
 ) -> Result<StoredSession, Failure> {
     let key = settings.key()?;
     // The fast path reads the file and asks no server: a fresh session of this issuer and
@@ -58,7 +65,7 @@ pub(crate) fn fresh_session(
             return Ok(stored);
         }
     }
-    let session = Session::open(settings)?;
+    let session = open(settings)?;
     let sessions = session.sessions(settings)?;
     match refreshed(&session, &sessions, settings) {
         Err(SessionError::LoginRequired(reason)) => {

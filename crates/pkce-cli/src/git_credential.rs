@@ -32,7 +32,11 @@ pub(crate) fn run(args: &GitCredentialArgs) -> Result<(), Failure> {
         })?;
     let settings = Settings::login(&login_args(&args.config, profile))?;
     // git runs its helpers with the user's terminal on stderr: a login may happen there.
-    let session = crate::fresh_token::fresh_session(&settings, std::io::stderr().is_terminal())?;
+    let session = crate::fresh_token::fresh_session(
+        &settings,
+        std::io::stderr().is_terminal(),
+        crate::session::Session::open,
+    )?;
     let username = value(&request, "username").unwrap_or("oauth2");
     println!("username={username}");
     println!("password={}", session.access_token.expose_secret());

@@ -17,8 +17,14 @@ use crate::settings::Settings;
 use pkce_loopback::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
-    let settings = Settings::login(args)?;
-    let session = Session::open(&settings)?;
+    let (settings, session) = match crate::resource_login::prepare(args)? {
+        Some(prepared) => (Settings::login(&prepared.args)?, prepared.session),
+        None => {
+            let settings = Settings::login(args)?;
+            let session = Session::open(&settings)?;
+            (settings, session)
+        }
+    };
     let sessions = session.sessions(&settings)?;
     let (tokens, requested_scope) = obtain(&settings, &session)?;
     let stored = sessions.save_login(&settings.key()?, &tokens, pkce_session::unix_now())?;

@@ -1,6 +1,7 @@
 //! `pkce`: OAuth 2.0 Authorization Code + PKCE login from a terminal (RFC 8252 loopback
 //! redirect, or a pasted redirect URL), stored sessions per profile, `pkce token` as a daily
 //! credential source (bare, header, JSON, kubectl `ExecCredential`, git credential helper),
+//! logging in to an MCP server from its URL alone (`--resource` without an issuer),
 //! token refresh and revocation, and `pkce demo`, the whole flow against a built-in
 //! authorization server.
 
@@ -24,6 +25,7 @@ mod logout;
 mod manual;
 mod narrate;
 mod output;
+mod resource_login;
 mod session;
 mod settings;
 mod tokens;

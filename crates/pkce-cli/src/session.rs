@@ -26,8 +26,11 @@ impl Session {
         };
         let transport = Transport::new()?;
         narrator.step(&format!("discovering {}", args.issuer));
-        let discovery =
-            pkce_flow::Discovery::new(&args.issuer, DiscoveryKind::Probe, loopback(args))?;
+        let discovery = pkce_flow::Discovery::new(
+            &args.issuer,
+            DiscoveryKind::Probe,
+            loopback(args.allow_http_loopback),
+        )?;
         let metadata = transport.drive(narrator.wrap(discovery))?;
         narrator.step(&format!(
             "issuer {} confirmed; authorization endpoint {}, token endpoint {}",
@@ -82,8 +85,9 @@ impl Session {
     }
 }
 
-fn loopback(args: &Settings) -> LoopbackHttp {
-    if args.allow_http_loopback {
+/// The loopback http opt-in of the settings as the flow's value.
+pub(crate) fn loopback(allow_http_loopback: bool) -> LoopbackHttp {
+    if allow_http_loopback {
         LoopbackHttp::DangerouslyAllow
     } else {
         LoopbackHttp::Refuse

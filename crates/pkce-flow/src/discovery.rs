@@ -55,7 +55,7 @@ pub fn openid_configuration_inserted_url(issuer: &str) -> String {
 }
 
 /// `scheme://authority` and the rest (path, starting with `/`, or empty).
-fn split_origin(url: &str) -> (&str, &str) {
+pub(crate) fn split_origin(url: &str) -> (&str, &str) {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     let path_start = url
         .get(after_scheme..)
@@ -226,8 +226,6 @@ pub fn parse_metadata(
 /// Fetches and validates the metadata of an issuer, through the poll loop.
 #[derive(Debug)]
 pub struct Discovery {
-    issuer: String,
-    loopback: LoopbackHttp,
     probe: Probe<ServerMetadata>,
 }
 
@@ -253,9 +251,7 @@ impl Discovery {
         };
         urls.dedup();
         Ok(Self {
-            issuer: String::from(issuer),
-            loopback,
-            probe: Probe::new(urls),
+            probe: Probe::new(urls, issuer, loopback, parse_metadata),
         })
     }
 
@@ -279,8 +275,6 @@ impl Exchange for Discovery {
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let (issuer, loopback) = (&self.issuer, self.loopback);
-        self.probe
-            .handle(&response, |body| parse_metadata(issuer, body, loopback))
+        self.probe.handle(&response)
     }
 }

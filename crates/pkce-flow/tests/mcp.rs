@@ -4,14 +4,14 @@
 
 mod common;
 
-use common::{json, request_of};
+use common::{drive_responses, json, request_of};
 use pkce_flow::bearer::bearer_challenge;
 use pkce_flow::mcp::{
     McpProfile, MissingMetadata, ResourceDiscovery, ResourceMetadata, ScopeStepUp, StepUpError,
     parse_resource_metadata, resource_challenge, resource_metadata_urls,
 };
 use pkce_flow::{
-    Discovery, DiscoveryKind, Error, Exchange, HttpResponse, LoopbackHttp, MetadataError, Poll,
+    Discovery, DiscoveryKind, Error, Exchange, HttpResponse, LoopbackHttp, MetadataError,
     ResponseError, ServerMetadata, parse_metadata,
 };
 
@@ -108,30 +108,20 @@ fn resource_metadata_for_another_resource_or_without_good_servers_is_refused() {
     }
 }
 
-/// Drives `exchange` through `answers` (status, body), returning the URLs asked and the
-/// outcome.
+/// Drives `exchange` through `answers` (status, body; a 200 is JSON), returning the URLs
+/// asked and the outcome.
 fn drive<E: Exchange>(
-    mut exchange: E,
+    exchange: E,
     answers: &[(u16, &'static str)],
 ) -> (Vec<String>, Result<E::Output, Error>) {
-    let mut urls = Vec::new();
-    for (status, body) in answers {
-        let request = request_of(&mut exchange);
-        urls.push(request.url().to_owned());
-        let response = if *status == 200 {
+    let responses = answers.iter().map(|(status, body)| {
+        if *status == 200 {
             json(200, body)
         } else {
             HttpResponse::new(*status, body.as_bytes())
-        };
-        if let Err(e) = exchange.handle_response(response) {
-            return (urls, Err(e));
         }
-    }
-    match exchange.poll_output() {
-        Ok(Poll::Done(v)) => (urls, Ok(v)),
-        Ok(Poll::Request(r)) => panic!("unexpected request to {}", r.url()),
-        Err(e) => (urls, Err(e)),
-    }
+    });
+    drive_responses(exchange, responses)
 }
 
 const PRM_BODY: &str = r#"{"resource":"https://mcp.example/mcp","authorization_servers":["https://as.example/tenant"]}"#;

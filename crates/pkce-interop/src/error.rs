@@ -120,17 +120,17 @@ impl fmt::Display for HarnessError {
             Self::Io { context, source } => write!(f, "{context}: {source}"),
             Self::StartTimeout { waited, log } => write!(
                 f,
-                "oidc-provider did not print `listening on ...` within {} s; server log:\n{log}",
+                "the interop server did not print `listening on ...` within {} s; server log:\n{log}",
                 waited.as_secs()
             ),
             Self::ServerExited { status, log } => write!(
                 f,
-                "oidc-provider exited before it was listening (status: {}); server log:\n{log}",
+                "the interop server exited before it was listening (status: {}); server log:\n{log}",
                 status.as_deref().unwrap_or("unknown")
             ),
             Self::UnexpectedOutput { line } => write!(
                 f,
-                "oidc-provider printed {line:?} where `listening on http://127.0.0.1:PORT` \
+                "the interop server printed {line:?} where `listening on http://127.0.0.1:PORT…` \
                  was expected"
             ),
             Self::Http { url, source } => write!(f, "HTTP request to {url} failed: {source}"),

@@ -7,6 +7,9 @@
 //!   and starts `node interop/server.mjs --port 0`; dropping the value stops it. Node.js and
 //!   npm must be on `PATH`: without them `start` fails with a message that says so (tests
 //!   fail, they do not skip).
+//! * [`McpServer::start`] starts `node interop/mcp-server.mjs --port 0`: an MCP server built
+//!   from the official MCP TypeScript SDK, with the SDK's authorization server, protected
+//!   resource metadata and bearer middleware; [`mcp_post`] makes one JSON-RPC call to it.
 //! * [`Browser::authorize`] takes an authorization URL and returns the redirect to the
 //!   client (`code`, `state`, `iss`) without requesting it; [`Browser::deny`] cancels.
 //! * [`Browser::approve_device`] and [`Browser::abort_device`] answer a device flow
@@ -36,12 +39,19 @@
 mod browser;
 mod error;
 mod html;
+mod mcp_server;
+mod node;
 mod provider;
 mod url;
 
 pub use browser::{Browser, http_agent};
 pub use error::HarnessError;
-pub use provider::{OidcProvider, START_TIMEOUT, interop_dir};
+pub use mcp_server::{
+    MCP_ADMIN_SCOPE, MCP_ADMIN_TOOL, MCP_TOOLS_SCOPE, McpAnswer, McpServer, Observed,
+    ObservedRegistration, initialize_request, mcp_post, tool_call_request,
+};
+pub use node::{START_TIMEOUT, interop_dir};
+pub use provider::OidcProvider;
 pub use url::{query_pairs, query_param};
 
 /// Public client (`token_endpoint_auth_method: none`, `application_type: native`).

@@ -10,8 +10,8 @@ use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
 use pkce_flow::oidc::{IdTokenSignature, IdTokenValidation};
 
 use pkce_flow::{
-    AccessToken, Client, ClientSecret, DiscoveryKind, Error, Exchange, LoopbackHttp, Mismatch,
-    ServerMetadata, StoredAuthorization, TokenErrorCode,
+    Client, ClientSecret, DiscoveryKind, Error, LoopbackHttp, Mismatch, ServerMetadata,
+    StoredAuthorization, TokenErrorCode,
 };
 use pkce_interop::{
     API_RESOURCE, API_SCOPES, BASIC_CLIENT_ID, BASIC_CLIENT_SECRET, Browser, OidcProvider,
@@ -19,71 +19,11 @@ use pkce_interop::{
     SHORT_RT_CLIENT_ID, query_param, redirect_uri,
 };
 
+mod support;
+use support::{Driver, reqwest, ureq};
+
 /// Nothing listens here: the scripted browser stops at the redirect and hands it over.
 const PORT: u16 = 53683;
-
-/// One transport, blocking or async (driven on its own runtime), behind one interface.
-trait Driver {
-    fn name(&self) -> &'static str;
-    fn drive<E: Exchange>(&self, exchange: E) -> Result<E::Output, String>;
-    /// The OAuth error of a failed drive, if it was one.
-    fn drive_err<E: Exchange>(&self, exchange: E) -> Option<Error>;
-    fn userinfo(&self, url: &str, token: &AccessToken) -> (u16, bool);
-}
-
-struct Ureq(pkce_ureq::Transport);
-
-impl Driver for Ureq {
-    fn name(&self) -> &'static str {
-        "ureq"
-    }
-    fn drive<E: Exchange>(&self, e: E) -> Result<E::Output, String> {
-        self.0.drive(e).map_err(|e| e.to_string())
-    }
-    fn drive_err<E: Exchange>(&self, e: E) -> Option<Error> {
-        match self.0.drive(e) {
-            Err(pkce_ureq::Error::Flow(e)) => Some(e),
-            _ => None,
-        }
-    }
-    fn userinfo(&self, url: &str, token: &AccessToken) -> (u16, bool) {
-        let r = self.0.bearer_get(url, token).unwrap();
-        (r.status, r.challenge.and_then(|c| c.error).is_some())
-    }
-}
-
-struct Reqwest(pkce_reqwest::Transport, tokio::runtime::Runtime);
-
-impl Driver for Reqwest {
-    fn name(&self) -> &'static str {
-        "reqwest"
-    }
-    fn drive<E: Exchange>(&self, e: E) -> Result<E::Output, String> {
-        self.1.block_on(self.0.drive(e)).map_err(|e| e.to_string())
-    }
-    fn drive_err<E: Exchange>(&self, e: E) -> Option<Error> {
-        match self.1.block_on(self.0.drive(e)) {
-            Err(pkce_reqwest::Error::Flow(e)) => Some(e),
-            _ => None,
-        }
-    }
-    fn userinfo(&self, url: &str, token: &AccessToken) -> (u16, bool) {
-        let r = self.1.block_on(self.0.bearer_get(url, token)).unwrap();
-        (r.status, r.challenge.and_then(|c| c.error).is_some())
-    }
-}
-
-fn ureq() -> Ureq {
-    Ureq(pkce_ureq::Transport::new().unwrap())
-}
-
-fn reqwest() -> Reqwest {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    Reqwest(pkce_reqwest::Transport::new().unwrap(), rt)
-}
 
 struct Setup {
     _provider: OidcProvider,

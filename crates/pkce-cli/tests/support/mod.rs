@@ -113,12 +113,15 @@ pub(crate) fn browsers_opened(home: &Path) -> usize {
 #[cfg(unix)]
 pub(crate) fn log_in(home: &Path) -> String {
     let browser = curl_browser(home);
-    let out = pkce_in(
+    succeed(pkce_in(
         home,
         &["login", "--browser-command", &browser, "--timeout", "20"],
-    )
-    .output()
-    .unwrap();
+    ))
+}
+
+/// Runs `cmd` to the end; it must succeed (else its stderr is the panic message). Its stdout.
+pub(crate) fn succeed(mut cmd: Command) -> String {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",

@@ -23,6 +23,9 @@ pub enum MetadataError {
     /// An entry of `authorization_servers` is not an acceptable issuer (https, no query or
     /// fragment).
     InvalidAuthorizationServer,
+    /// The authorization server's metadata lacks what the MCP authorization spec requires;
+    /// every missing piece is listed.
+    Mcp(crate::mcp::McpMetadataError),
 }
 
 impl fmt::Display for MetadataError {
@@ -44,6 +47,7 @@ impl fmt::Display for MetadataError {
             Self::InvalidAuthorizationServer => {
                 f.write_str("the protected resource metadata names an unacceptable issuer")
             }
+            Self::Mcp(e) => e.fmt(f),
         }
     }
 }

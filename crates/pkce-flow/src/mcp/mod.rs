@@ -12,11 +12,14 @@
 //! 4. [`McpProfile`] checks what the spec requires of that metadata, reporting every missing
 //!    piece at once, and configures the client: S256, and the resource indicator (RFC 8707)
 //!    on the authorization, token and refresh requests;
-//! 5. a 403 `insufficient_scope` later leads to a new authorization for the union of the
+//! 5. [`McpDiscovery`] runs steps 1 to 4 as one exchange from the resource URL alone, and its
+//!    [`McpServer`] starts the registration (RFC 7591) and the client builder;
+//! 6. a 403 `insufficient_scope` later leads to a new authorization for the union of the
 //!    scopes ([`ScopeStepUp`], bounded).
 
 mod profile;
 mod resource_metadata;
+mod server_discovery;
 mod step_up;
 
 pub use profile::{McpMetadataError, McpProfile, MissingMetadata};
@@ -24,4 +27,5 @@ pub use resource_metadata::{
     ResourceChallenge, ResourceDiscovery, ResourceMetadata, parse_resource_metadata,
     resource_challenge, resource_metadata_urls,
 };
+pub use server_discovery::{McpDiscovery, McpServer};
 pub use step_up::{ScopeStepUp, StepUpError};

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::bearer::{BearerChallenge, bearer_challenge, parse_challenges};
+use crate::discovery::split_origin;
 use crate::endpoint::{LoopbackHttp, check_endpoint, check_issuer};
 use crate::error::{Error, MetadataError, ResponseError};
 use crate::http::{Exchange, HttpResponse, Poll, RequestPolicy};
@@ -56,13 +57,7 @@ pub fn resource_challenge<'v, V: AsRef<[u8]> + ?Sized + 'v>(
 /// path, then at the root. One URL when the resource has no path.
 #[must_use]
 pub fn resource_metadata_urls(resource: &str) -> Vec<String> {
-    let after_scheme = resource.find("://").map_or(0, |i| i + 3);
-    let path_start = resource
-        .get(after_scheme..)
-        .and_then(|rest| rest.find('/'))
-        .map_or(resource.len(), |i| after_scheme + i);
-    let origin = resource.get(..path_start).unwrap_or(resource);
-    let path = resource.get(path_start..).unwrap_or("");
+    let (origin, path) = split_origin(resource);
     let path = path.strip_suffix('/').unwrap_or(path);
     let root = alloc::format!("{origin}/.well-known/oauth-protected-resource");
     if path.is_empty() {
@@ -149,8 +144,6 @@ pub fn parse_resource_metadata(
 /// moving on only after a 404.
 #[derive(Debug)]
 pub struct ResourceDiscovery {
-    resource: String,
-    loopback: LoopbackHttp,
     probe: Probe<ResourceMetadata>,
 }
 
@@ -176,9 +169,7 @@ impl ResourceDiscovery {
             None => resource_metadata_urls(resource),
         };
         Ok(Self {
-            resource: String::from(resource),
-            loopback,
-            probe: Probe::new(urls),
+            probe: Probe::new(urls, resource, loopback, parse_resource_metadata),
         })
     }
 
@@ -202,9 +193,6 @@ impl Exchange for ResourceDiscovery {
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let (resource, loopback) = (&self.resource, self.loopback);
-        self.probe.handle(&response, |body| {
-            parse_resource_metadata(resource, body, loopback)
-        })
+        self.probe.handle(&response)
     }
 }

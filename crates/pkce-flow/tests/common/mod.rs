@@ -131,6 +131,27 @@ pub fn request_of<E: Exchange>(exchange: &mut E) -> HttpRequest {
     }
 }
 
+/// Drives `exchange` through `responses`, one per request, returning the URLs asked and
+/// the outcome (an exchange that asks for more than it was given panics).
+pub fn drive_responses<'r, E: Exchange>(
+    mut exchange: E,
+    responses: impl IntoIterator<Item = HttpResponse<'r>>,
+) -> (Vec<String>, Result<E::Output, pkce_flow::Error>) {
+    let mut urls = Vec::new();
+    for response in responses {
+        let request = request_of(&mut exchange);
+        urls.push(request.url().to_owned());
+        if let Err(e) = exchange.handle_response(response) {
+            return (urls, Err(e));
+        }
+    }
+    match exchange.poll_output() {
+        Ok(Poll::Done(v)) => (urls, Ok(v)),
+        Ok(Poll::Request(r)) => panic!("unexpected request to {}", r.url()),
+        Err(e) => (urls, Err(e)),
+    }
+}
+
 /// Feeds one response and returns the outcome.
 pub fn finish<E: Exchange>(
     mut exchange: E,
