@@ -15,6 +15,7 @@ mod demo;
 mod demo_dpop;
 mod demo_sessions;
 mod device;
+mod dpop;
 mod failure;
 mod formats;
 mod fresh_token;
