@@ -84,7 +84,7 @@ pub(crate) fn drive<E: DpopTarget>(session: &Session, exchange: E) -> Result<E::
     };
     let mut nonces = login.nonces.borrow_mut();
     let mut rng = OsRng::default();
-    let signed = DpopExchange::new(exchange, &login.key, &mut *nonces, &mut rng, unix_now())?;
+    let signed = DpopExchange::new(exchange, &login.key, &mut nonces, &mut rng, unix_now())?;
     Ok(session.transport.drive(session.narrator.wrap(signed))?)
 }
 

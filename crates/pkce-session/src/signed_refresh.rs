@@ -56,6 +56,8 @@ pub(crate) fn plan_refresh(
 pub struct SessionRefresh<'p>(Inner<'p>);
 
 #[derive(Debug)]
+// One value per refresh, moved once into the transport's loop: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Inner<'p> {
     Plain(RefreshExchange),
     Signed(DpopExchange<'p, RefreshExchange, OsRng>),
