@@ -1,7 +1,8 @@
 //! `pkce`: OAuth 2.0 Authorization Code + PKCE login from a terminal (RFC 8252 loopback
 //! redirect, or a pasted redirect URL), stored sessions per profile, `pkce token` as a daily
 //! credential source (bare, header, JSON, kubectl `ExecCredential`, git credential helper),
-//! token refresh and revocation, and `pkce demo`, the whole flow against a built-in
+//! DPoP-bound sessions (`login --dpop`, `token --format dpop`), token refresh and
+//! revocation, and `pkce demo`, the whole flow against a built-in
 //! authorization server.
 
 use std::process::ExitCode;

@@ -135,15 +135,21 @@ fn replace_stored_key(dir: &TempDir, stored: StoredDpopKey) {
     lock.write(&session).unwrap();
 }
 
-#[test]
-fn the_stored_key_signs_even_when_the_client_has_another_and_an_unusable_one_sends_nothing() {
+/// A server requiring proofs (and its nonce with `nonces`), and a DPoP login stored with
+/// its key in a file store under `name`: the server, the store's directory, the key, the
+/// tokens.
+fn stored_dpop_login(
+    name: &str,
+    nonces: bool,
+) -> (AuthServer, TempDir, Es256Key, pkce_flow::TokenResponse) {
     let server = AuthServer::start_with(ServerConfig {
         auto_approve: true,
         dpop_required: true,
+        dpop_nonce_required: nonces,
         ..ServerConfig::default()
     })
     .unwrap();
-    let dir = TempDir::new("dpop-precedence");
+    let dir = TempDir::new(name);
     let (login_key, client, tokens) = dpop_login(&server);
     let sessions = Sessions::new(
         FileStore::open(&dir.0).unwrap(),
@@ -158,6 +164,12 @@ fn the_stored_key_signs_even_when_the_client_has_another_and_an_unusable_one_sen
             StoredDpopKey::from_es256(&login_key),
         )
         .unwrap();
+    (server, dir, login_key, tokens)
+}
+
+#[test]
+fn the_stored_key_signs_even_when_the_client_has_another_and_an_unusable_one_sends_nothing() {
+    let (server, dir, login_key, _) = stored_dpop_login("dpop-precedence", false);
     // The client is configured with another key; the session's own key signs.
     let other = Es256Key::generate(&mut getrandom::SysRng).unwrap();
     refresh(&server, &dir, Some(&other), unix_now() + 7200).unwrap();
@@ -183,28 +195,7 @@ fn the_stored_key_signs_even_when_the_client_has_another_and_an_unusable_one_sen
 
 #[test]
 fn a_refresh_reuses_the_stored_key() {
-    let server = AuthServer::start_with(ServerConfig {
-        auto_approve: true,
-        dpop_required: true,
-        dpop_nonce_required: true,
-        ..ServerConfig::default()
-    })
-    .unwrap();
-    let dir = TempDir::new("dpop-refresh");
-    let (login_key, client, tokens) = dpop_login(&server);
-    let sessions = Sessions::new(
-        FileStore::open(&dir.0).unwrap(),
-        client,
-        &server.url("/token"),
-    );
-    sessions
-        .save_login_with_dpop_key(
-            &key(),
-            &tokens,
-            unix_now(),
-            StoredDpopKey::from_es256(&login_key),
-        )
-        .unwrap();
+    let (server, dir, _, tokens) = stored_dpop_login("dpop-refresh", true);
     // Past the access token's expiry each time: a refresh is due.
     let fresh = refresh(&server, &dir, None, unix_now() + 7200).unwrap();
     assert_ne!(&fresh, tokens.access_token());
