@@ -88,6 +88,9 @@ fn login_with_dpop_stores_the_key_privately_and_token_refreshes_with_it() {
     write_config(&home, &work_profile(server.issuer(), ""));
     log_in(&home, &["--dpop"]);
 
+    let (code, status, _) = run(pkce_in(&home, &["status"]), "");
+    assert_eq!(code, 0);
+    assert!(status.contains("bound to a DPoP key"), "{status}");
     let session = stored(&home);
     let key = &session["dpop_key"];
     assert_eq!(key["alg"], "ES256");
