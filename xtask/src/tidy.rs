@@ -323,6 +323,20 @@ fn cli_carries_no_key(cli_manifest: &str) -> Vec<String> {
 
 // ---- the tree ----------------------------------------------------------------------------
 
+/// The calls that start a refresh exchange, found in `text`'s library code (comments and
+/// the `#[cfg(test)]` module aside): in pkce-session only `signed_refresh.rs` may make them,
+/// so a stored session's refresh is always signed as that file decides (a DPoP-bound
+/// session with its stored key).
+fn refresh_starts(text: &str) -> Vec<String> {
+    let code = code_only(text);
+    let library = code.split("#[cfg(test)]").next().unwrap_or("");
+    [".refresh(", ".refresh_bound_to(", ".refresh_with_scope("]
+        .into_iter()
+        .filter(|call| library.contains(call))
+        .map(|call| format!("starts a refresh ({call}…) outside signed_refresh.rs"))
+        .collect()
+}
+
 fn root() -> PathBuf {
     crate::root()
 }
@@ -405,6 +419,32 @@ fn transports_hold_no_oauth_vocabulary_or_status_literal() {
         }
     }
     report(problems);
+}
+
+#[test]
+fn stored_session_refreshes_start_only_where_their_signing_is_decided() {
+    let mut problems = Vec::new();
+    for file in files(&root().join("crates/pkce-session/src"), ".rs") {
+        if file.file_name().is_some_and(|n| n == "signed_refresh.rs") {
+            continue;
+        }
+        for p in refresh_starts(&read(&file)) {
+            problems.push(format!("{}: {p}", relative(&file)));
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn refresh_start_check_finds_a_call_in_code_only() {
+    assert_eq!(
+        refresh_starts("let e = self.client.refresh(&used);").len(),
+        1
+    );
+    assert_eq!(refresh_starts("client.refresh_bound_to(&t, &k)").len(), 1);
+    assert!(refresh_starts("// the client.refresh(&used) of a plan").is_empty());
+    assert!(refresh_starts("plan.exchange()?").is_empty());
+    assert!(refresh_starts("#[cfg(test)]\nmod tests { client.refresh(&rt); }").is_empty());
 }
 
 #[test]

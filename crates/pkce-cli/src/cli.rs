@@ -68,6 +68,9 @@ pub(crate) enum Format {
     Json,
     /// A kubectl client-go `ExecCredential` (v1 or v1beta1, from `KUBERNETES_EXEC_INFO`).
     ExecCredential,
+    /// `Authorization: DPoP …` and `DPoP: <fresh proof>` for one request (`--method`,
+    /// `--url`) of a session bound to a DPoP key.
+    Dpop,
 }
 
 /// The git credential helper operation.
@@ -181,6 +184,9 @@ pub(crate) struct LoginArgs {
     /// Push the authorization request first (RFC 9126).
     #[arg(long)]
     pub(crate) par: bool,
+    /// Bind the tokens to a new DPoP key (RFC 9449), stored with the session.
+    #[arg(long)]
+    pub(crate) dpop: bool,
     /// An RFC 8707 resource indicator (repeatable). One `--resource` without an issuer or
     /// client id logs in to that MCP server: its authorization server is discovered from it
     /// and a client registered.
@@ -215,6 +221,8 @@ pub(crate) struct TokenArgs {
     /// or `--flow manual` does the interaction).
     #[arg(long)]
     pub(crate) interactive: bool,
+    #[command(flatten)]
+    pub(crate) request: crate::dpop::RequestArgs,
 }
 
 /// A command that only needs the profile and its server.

@@ -45,6 +45,8 @@ pub(crate) struct Profile {
     pub(crate) redirect_host: Option<String>,
     pub(crate) redirect_port: Option<u16>,
     pub(crate) par: Option<bool>,
+    /// Bind the tokens of a login to a new DPoP key (RFC 9449).
+    pub(crate) dpop: Option<bool>,
     /// `browser`, `device` or `manual`.
     pub(crate) flow: Option<String>,
     /// The command that opens a URL.

@@ -4,7 +4,8 @@
 //! Exit codes: 0 success; 1 a runtime failure (network, server, store); 2 a usage or
 //! configuration problem (bad flags, bad config file, unknown profile, no profile for a git
 //! host, bad `KUBERNETES_EXEC_INFO`, an unsupported flow, no browser available); 3 a login is
-//! required and none can happen here (no terminal).
+//! required and none can happen here (no terminal); 4 DPoP headers were asked for
+//! (`--format dpop`) and the session is not bound to a DPoP key.
 
 use std::fmt;
 
@@ -39,6 +40,11 @@ impl Failure {
         Self { message, code: 3 }
     }
 
+    /// DPoP headers asked of a session without a DPoP key (exit 4).
+    pub(crate) fn not_dpop(message: String) -> Self {
+        Self { message, code: 4 }
+    }
+
     /// The process exit code.
     pub(crate) fn code(&self) -> u8 {
         self.code
@@ -62,6 +68,12 @@ impl fmt::Display for Failure {
 impl From<pkce_flow::Error> for Failure {
     fn from(e: pkce_flow::Error) -> Self {
         Self::new(e.to_string())
+    }
+}
+
+impl From<pkce_flow::dpop::DpopError> for Failure {
+    fn from(e: pkce_flow::dpop::DpopError) -> Self {
+        Self::new(format!("DPoP: {e}"))
     }
 }
 

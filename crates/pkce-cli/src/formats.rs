@@ -14,6 +14,8 @@ const V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 /// A token to print and what is known about it.
 pub(crate) struct Issued<'a> {
     pub(crate) token: &'a str,
+    /// `Bearer`, or `DPoP` for a token bound to the session's DPoP key.
+    pub(crate) token_type: &'static str,
     /// Seconds since the Unix epoch.
     pub(crate) expires_at: Option<u64>,
     pub(crate) scope: Option<&'a str>,
@@ -72,7 +74,8 @@ pub(crate) fn render(format: Format, issued: &Issued<'_>, exec: Option<&ExecInfo
         Format::Token => issued.token.to_owned(),
         Format::Header => format!("Authorization: Bearer {}", issued.token),
         Format::Json => {
-            let mut object = json!({ "access_token": issued.token, "token_type": "Bearer" });
+            let mut object =
+                json!({ "access_token": issued.token, "token_type": issued.token_type });
             if let Some(at) = issued.expires_at {
                 object["expires_at"] = json!(at);
             }
@@ -81,6 +84,8 @@ pub(crate) fn render(format: Format, issued: &Issued<'_>, exec: Option<&ExecInfo
             }
             object.to_string()
         }
+        // Printed by `dpop::request_headers`: it needs the session's key, not only a token.
+        Format::Dpop => String::new(),
         Format::ExecCredential => {
             let api_version = exec.map_or(V1, |e| e.api_version);
             let mut status = json!({ "token": issued.token });

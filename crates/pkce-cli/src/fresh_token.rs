@@ -37,8 +37,23 @@ pub(crate) fn run(args: &TokenArgs) -> Result<(), Failure> {
         Session::open
     };
     let session = fresh_session(&settings, may_log_in, open)?;
+    if args.format == crate::cli::Format::Dpop {
+        println!(
+            "{}",
+            crate::dpop::request_headers(&session, &settings, &args.request)?
+        );
+        return Ok(());
+    }
+    if args.format == crate::cli::Format::Header {
+        crate::dpop::refuse_bearer_header(&session, &settings.profile)?;
+    }
     let issued = Issued {
         token: session.access_token.expose_secret(),
+        token_type: if session.dpop_key.is_some() {
+            "DPoP"
+        } else {
+            "Bearer"
+        },
         expires_at: session.expires_at,
         scope: session.scope.as_deref(),
     };
@@ -115,5 +130,5 @@ fn single_flight_login(
         other => return Ok(other?),
     }
     let (tokens, _) = crate::login::obtain(settings, session)?;
-    Ok(sessions.save_login(&settings.key()?, &tokens, unix_now())?)
+    crate::dpop::save_login(session, sessions, settings, &tokens)
 }

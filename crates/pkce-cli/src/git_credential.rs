@@ -91,6 +91,7 @@ fn login_args(config: &ConfigArgs, profile: String) -> LoginArgs {
         redirect_host: None,
         redirect_path: "/callback".to_owned(),
         par: false,
+        dpop: false,
         resources: Vec::new(),
         params: Vec::new(),
         timeout: 300,

@@ -18,7 +18,12 @@ use pkce_loopback::{Listener, WaitError};
 
 pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     let (settings, session) = match crate::resource_login::prepare(args)? {
-        Some(prepared) => (Settings::login(&prepared.args)?, prepared.session),
+        Some(prepared) => {
+            let settings = Settings::login(&prepared.args)?;
+            let mut session = prepared.session;
+            session.dpop = crate::dpop::LoginKey::for_settings(&settings)?;
+            (settings, session)
+        }
         None => {
             let settings = Settings::login(args)?;
             let session = Session::open(&settings)?;
@@ -27,7 +32,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<(), Failure> {
     };
     let sessions = session.sessions(&settings)?;
     let (tokens, requested_scope) = obtain(&settings, &session)?;
-    let stored = sessions.save_login(&settings.key()?, &tokens, pkce_session::unix_now())?;
+    let stored = crate::dpop::save_login(&session, &sessions, &settings, &tokens)?;
     match settings.output.unwrap_or(Output::Summary) {
         Output::Summary => {
             let scope = stored.scope.as_deref().or(requested_scope.as_deref());
@@ -59,6 +64,7 @@ pub(crate) fn obtain(
     settings: &Settings,
     session: &Session,
 ) -> Result<(TokenResponse, Option<String>), Failure> {
+    crate::dpop::check_flow(session, settings)?;
     match settings.flow {
         Some(Flow::Manual) => crate::manual::login(settings, session),
         // The device flow is built separately; this typed refusal is its hook.
@@ -126,7 +132,7 @@ fn browser_login(
         Err(e) => return Err(Failure::new(e.to_string())),
     };
     narrator.step("callback accepted (state and iss checked); exchanging the code");
-    let tokens = session.transport.drive(narrator.wrap(exchange))?;
+    let tokens = crate::dpop::drive(session, exchange)?;
     Ok((tokens, client.scope().map(str::to_owned)))
 }
 
@@ -141,13 +147,16 @@ pub(crate) fn build_client(
         .build()?)
 }
 
-/// A login's client configuration: the server's, then the scopes, resources and extra
-/// authorization parameters of the settings.
+/// A login's client configuration: the server's, the login's DPoP key (when DPoP is on),
+/// then the scopes, resources and extra authorization parameters of the settings.
 pub(crate) fn login_builder(
     session: &Session,
     settings: &Settings,
 ) -> Result<ClientBuilder, Failure> {
     let mut b = session.builder(settings)?;
+    if let Some(login) = &session.dpop {
+        b = b.dpop_key(login.key());
+    }
     for s in &settings.scopes {
         b = b.scopes(s);
     }
@@ -170,11 +179,7 @@ pub(crate) fn start(
         session
             .narrator
             .step("pushing the authorization request (PAR)");
-        let pushed = session.transport.drive(
-            session
-                .narrator
-                .wrap(client.push_authorization_with_os_rng()?),
-        )?;
+        let pushed = crate::dpop::drive(session, client.push_authorization_with_os_rng()?)?;
         Ok((pushed.url, pushed.pending))
     } else {
         Ok(client.authorize_with_os_rng()?)

@@ -68,13 +68,18 @@ pub(crate) fn status(args: &StatusArgs) -> Result<(), Failure> {
                     None => "no stated expiry".to_owned(),
                 };
                 format!(
-                    "{name}: issuer {}, scope {}, {expiry}, refresh token {}{}",
+                    "{name}: issuer {}, scope {}, {expiry}, refresh token {}{}{}",
                     s.issuer.as_deref().or(configured_issuer).unwrap_or("?"),
                     s.scope.as_deref().unwrap_or("(not stated)"),
                     if s.refresh_token.is_some() {
                         "held"
                     } else {
                         "none"
+                    },
+                    if s.dpop_key.is_some() {
+                        ", bound to a DPoP key"
+                    } else {
+                        ""
                     },
                     if s.stale {
                         ", stale (log in again)"

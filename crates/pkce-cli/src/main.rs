@@ -2,7 +2,8 @@
 //! redirect, or a pasted redirect URL), stored sessions per profile, `pkce token` as a daily
 //! credential source (bare, header, JSON, kubectl `ExecCredential`, git credential helper),
 //! logging in to an MCP server from its URL alone (`--resource` without an issuer),
-//! token refresh and revocation, and `pkce demo`, the whole flow against a built-in
+//! DPoP-bound sessions (`login --dpop`, `token --format dpop`), token refresh and
+//! revocation, and `pkce demo`, the whole flow against a built-in
 //! authorization server.
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ mod demo;
 mod demo_dpop;
 mod demo_sessions;
 mod device;
+mod dpop;
 mod failure;
 mod formats;
 mod fresh_token;

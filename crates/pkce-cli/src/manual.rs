@@ -64,7 +64,7 @@ pub(crate) fn login(
                 session
                     .narrator
                     .step("pasted callback accepted (state and iss checked); exchanging the code");
-                let tokens = session.transport.drive(session.narrator.wrap(exchange))?;
+                let tokens = crate::dpop::drive(session, exchange)?;
                 return Ok((tokens, client.scope().map(str::to_owned)));
             }
             Err(rejected) => {

@@ -110,10 +110,12 @@ pub(crate) fn prepare(args: &LoginArgs) -> Result<Option<Prepared>, Failure> {
     {
         filled.scopes = vec![scope];
     }
+    // The DPoP key, when asked for, is made once the settings are known (`login::run`).
     let session = Session {
         transport,
         metadata: found.server,
         narrator,
+        dpop: None,
     };
     Ok(Some(Prepared {
         args: filled,
@@ -177,5 +179,6 @@ pub(crate) fn open(settings: &Settings) -> Result<Session, Failure> {
         transport,
         metadata: found.server,
         narrator,
+        dpop: crate::dpop::LoginKey::for_settings(settings)?,
     })
 }

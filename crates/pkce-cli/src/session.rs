@@ -16,6 +16,8 @@ pub(crate) struct Session {
     pub(crate) transport: Transport,
     pub(crate) metadata: ServerMetadata,
     pub(crate) narrator: Narrator,
+    /// A login's DPoP key, when the settings ask for DPoP (`--dpop`, `dpop = true`).
+    pub(crate) dpop: Option<crate::dpop::LoginKey>,
 }
 
 impl Session {
@@ -40,6 +42,7 @@ impl Session {
             transport,
             metadata,
             narrator,
+            dpop: crate::dpop::LoginKey::for_settings(args)?,
         })
     }
 

@@ -34,6 +34,8 @@ pub(crate) struct Settings {
     pub(crate) port: u16,
     pub(crate) redirect_path: String,
     pub(crate) par: bool,
+    /// Bind a login's tokens to a new DPoP key (`--dpop`, `dpop = true`).
+    pub(crate) dpop: bool,
     /// `None`: not chosen; a browser when one can be opened.
     pub(crate) flow: Option<Flow>,
     pub(crate) browser_command: Option<String>,
@@ -168,6 +170,7 @@ impl Settings {
             redirect_path: login
                 .map_or_else(|| "/callback".to_owned(), |l| l.redirect_path.clone()),
             par: login.is_some_and(|l| l.par) || p.par.unwrap_or(false),
+            dpop: login.is_some_and(|l| l.dpop) || p.dpop.unwrap_or(false),
             flow,
             browser_command: login
                 .and_then(|l| l.browser_command.clone())

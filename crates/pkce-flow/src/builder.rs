@@ -48,6 +48,8 @@ pub struct ClientBuilder {
     loopback: LoopbackHttp,
     policy: RequestPolicy,
     pub(crate) dpop: Option<crate::dpop::DpopKey>,
+    /// The metadata's `dpop_signing_alg_values_supported`, when it gave one.
+    dpop_algs: Option<Vec<String>>,
 }
 
 impl Client {
@@ -77,6 +79,7 @@ impl ClientBuilder {
             refresh_params: Vec::new(),
             quirks: QuirkSet::empty(),
             dpop: None,
+            dpop_algs: None,
             iss_required: false,
             par_required: false,
             send_nonce: false,
@@ -126,6 +129,8 @@ impl ClientBuilder {
                 // RFC 8414 §2: when omitted, the default is client_secret_basic.
                 .unwrap_or_else(|| alloc::vec![String::from("client_secret_basic")]),
         );
+        self.dpop_algs
+            .clone_from(&metadata.dpop_signing_alg_values_supported);
         self.loopback = metadata.loopback;
         self
     }
@@ -382,6 +387,11 @@ impl ClientBuilder {
 
         check_extras(&self.authorization_params, &AUTHORIZATION_RESERVED)?;
         check_extras(&self.token_params, &TOKEN_RESERVED)?;
+        if let (Some(key), Some(algs)) = (&self.dpop, &self.dpop_algs)
+            && !algs.iter().any(|a| a == key.signer().algorithm())
+        {
+            return Err(ConfigError::DpopAlgorithmUnsupported);
+        }
         if let Some(key) = &self.dpop {
             let jkt = String::from(key.thumbprint().as_str());
             self.authorization_params

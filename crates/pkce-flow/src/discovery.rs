@@ -95,6 +95,9 @@ pub struct ServerMetadata {
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `scopes_supported`.
     pub scopes_supported: Option<Vec<String>>,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1): the JWS algorithms the server
+    /// accepts in DPoP proofs; absent means the server does not say.
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// RFC 9207: the server sends `iss` in authorization responses.
     pub authorization_response_iss_parameter_supported: bool,
     /// RFC 9126: the server accepts only pushed authorization requests.
@@ -121,6 +124,7 @@ struct RawMetadata {
     code_challenge_methods_supported: Option<Vec<String>>,
     token_endpoint_auth_methods_supported: Option<Vec<String>>,
     scopes_supported: Option<Vec<String>>,
+    dpop_signing_alg_values_supported: Option<Vec<String>>,
     authorization_response_iss_parameter_supported: Option<bool>,
     require_pushed_authorization_requests: Option<bool>,
     registration_endpoint: Option<String>,
@@ -140,6 +144,7 @@ json_members!(RawMetadata {
     code_challenge_methods_supported,
     token_endpoint_auth_methods_supported,
     scopes_supported,
+    dpop_signing_alg_values_supported,
     authorization_response_iss_parameter_supported,
     require_pushed_authorization_requests,
     registration_endpoint,
@@ -209,6 +214,7 @@ pub fn parse_metadata(
         code_challenge_methods_supported: raw.code_challenge_methods_supported,
         token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
         scopes_supported: raw.scopes_supported,
+        dpop_signing_alg_values_supported: raw.dpop_signing_alg_values_supported,
         authorization_response_iss_parameter_supported: raw
             .authorization_response_iss_parameter_supported
             .unwrap_or(false),

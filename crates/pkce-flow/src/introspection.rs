@@ -168,6 +168,10 @@ impl ServerMetadata {
         );
         fill(&mut self.jwks_uri, &other.jwks_uri);
         fill(
+            &mut self.dpop_signing_alg_values_supported,
+            &other.dpop_signing_alg_values_supported,
+        );
+        fill(
             &mut self.registration_endpoint,
             &other.registration_endpoint,
         );

@@ -4,6 +4,7 @@
 use alloc::sync::Arc;
 
 use crate::client::{Client, ClientConfig};
+use crate::dpop::DpopKey;
 use crate::endpoint::is_scope_token;
 use crate::error::{ConfigError, Error};
 use crate::exchange::OneShot;
@@ -17,6 +18,9 @@ use crate::token::{TokenResponse, parse_token_response_as};
 #[derive(Debug)]
 pub struct RefreshExchange {
     config: Arc<ClientConfig>,
+    /// The key the refreshed tokens are bound to: the client's, or the one given to
+    /// [`Client::refresh_bound_to`].
+    dpop: Option<DpopKey>,
     old: RefreshToken,
     machine: OneShot<TokenResponse>,
 }
@@ -26,6 +30,38 @@ impl Client {
     #[must_use]
     pub fn refresh(&self, refresh_token: &RefreshToken) -> RefreshExchange {
         self.refresh_request(refresh_token, None)
+    }
+
+    /// Starts a refresh of tokens bound to the DPoP key `key` (RFC 9449 §5), whatever key
+    /// the client is configured with: the exchange must be driven through
+    /// [`crate::dpop::DpopExchange`] with `key` (any other key is
+    /// [`crate::Misuse::DpopKeyMismatch`]), and the answer must be a `DPoP` token. This is
+    /// how a stored session's refresh is signed with the key stored beside it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "dpop-es256")] {
+    /// # use std::sync::Arc;
+    /// use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
+    /// # use pkce_flow::{Client, RefreshToken};
+    /// # let client = Client::builder("cli")
+    /// #     .authorization_endpoint("https://as.example/authorize")
+    /// #     .token_endpoint("https://as.example/token")
+    /// #     .build_for_tokens().unwrap();
+    /// # use rand_chacha::rand_core::SeedableRng;
+    /// let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1); // use the OS CSPRNG in real code
+    /// let stored_key = DpopKey::new(Arc::new(Es256Key::generate(&mut rng).unwrap()));
+    /// let refresh = client.refresh_bound_to(&RefreshToken::new("rt".into()), &stored_key);
+    /// let mut nonces = NonceMemory::new();
+    /// let signed = DpopExchange::new(refresh, &stored_key, &mut nonces, &mut rng, 1_700_000_000);
+    /// assert!(signed.is_ok());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn refresh_bound_to(&self, refresh_token: &RefreshToken, key: &DpopKey) -> RefreshExchange {
+        RefreshExchange {
+            dpop: Some(key.clone()),
+            ..self.refresh_request(refresh_token, None)
+        }
     }
 
     /// Starts a refresh asking for a narrower scope (it must be within the original grant).
@@ -62,6 +98,7 @@ impl Client {
         let request = p.post(&c.token_endpoint, c.policy, body);
         RefreshExchange {
             config: Arc::clone(&self.config),
+            dpop: self.config.dpop.clone(),
             old: refresh_token.clone(),
             machine: OneShot::new(request),
         }
@@ -70,7 +107,7 @@ impl Client {
 
 impl crate::dpop::DpopTarget for RefreshExchange {
     fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
-        crate::dpop::DpopBinding::authorization_server(self.config.dpop.as_ref())
+        crate::dpop::DpopBinding::authorization_server(self.dpop.as_ref())
     }
 }
 
@@ -86,7 +123,7 @@ impl Exchange for RefreshExchange {
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        let (quirks, dpop) = (self.config.quirks, self.config.dpop.is_some());
+        let (quirks, dpop) = (self.config.quirks, self.dpop.is_some());
         let old = &self.old;
         self.machine.handle(&response, |r| {
             let mut tokens = parse_token_response_as(r, quirks, dpop)?;

@@ -1,5 +1,6 @@
 //! Using an access token at a protected resource (RFC 6750): a `GET` with
-//! `Authorization: Bearer`, and on 401/403 the server's challenge, as one [`Exchange`].
+//! `Authorization: Bearer` (or `DPoP` through `dpop::DpopExchange`), and on 401/403 the
+//! server's `Bearer` and `DPoP` challenges, as one [`Exchange`].
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -22,6 +23,13 @@ pub struct BearerResponse {
     /// The `WWW-Authenticate: Bearer` challenge of a 401 or 403 (RFC 6750 §3), parsed;
     /// `error` is `invalid_token` when the token expired or was revoked.
     pub challenge: Option<BearerChallenge>,
+    /// The `WWW-Authenticate: DPoP` challenge of a 401 or 403 (RFC 9449 §7.1), parsed: for
+    /// a request driven through [`crate::dpop::DpopExchange`], `error` says why the token or
+    /// proof was refused ([`crate::dpop::DpopErrorCode::InvalidToken`] for an expired token
+    /// or one bound to another key). A `use_dpop_nonce` answer is retried once by
+    /// `DpopExchange` and reaches here only when it was not (the request was sent without
+    /// `DpopExchange`); a second one in a row is `DpopError::NonceRetryExhausted`.
+    pub dpop_challenge: Option<crate::dpop::DpopChallenge>,
 }
 
 impl fmt::Debug for BearerResponse {
@@ -31,6 +39,7 @@ impl fmt::Debug for BearerResponse {
             .field("status", &self.status)
             .field("body_len", &self.body.len())
             .field("challenge", &self.challenge)
+            .field("dpop_challenge", &self.dpop_challenge)
             .finish()
     }
 }
@@ -100,15 +109,19 @@ impl Exchange for ResourceRequest {
             let status = r.status();
             // RFC 6750 §3: the challenge that says why a token was refused comes with 401
             // (invalid or expired token) or 403 (insufficient scope).
-            let challenge = if matches!(status, 401 | 403) {
-                bearer_challenge(r.header_bytes_named("www-authenticate"))?
+            let (challenge, dpop_challenge) = if matches!(status, 401 | 403) {
+                (
+                    bearer_challenge(r.header_bytes_named("www-authenticate"))?,
+                    crate::dpop::dpop_challenge(r.headers_named("www-authenticate"))?,
+                )
             } else {
-                None
+                (None, None)
             };
             Ok(Some(BearerResponse {
                 status,
                 body: r.body().to_vec(),
                 challenge,
+                dpop_challenge,
             }))
         })
     }

@@ -17,10 +17,14 @@ impl Transport {
     /// The lock is taken by blocking the calling thread for at most the sessions' lock wait,
     /// and only when a refresh is due.
     ///
+    /// A session bound to a DPoP key (RFC 9449) is refreshed with proofs of its stored key,
+    /// as pkce-session's `RefreshPlan::exchange` decides; this transport only sends them.
+    ///
     /// # Errors
     /// [`SessionError::LoginRequired`] when only a new login can help (the stored session
     /// is kept); [`SessionError::RefreshOutcomeUnknown`] when the refresh request failed after
-    /// it may have reached the server (not retried); the other [`SessionError`]s.
+    /// it may have reached the server (not retried); [`SessionError::DpopKeyUnusable`] when
+    /// the session's DPoP key cannot sign (nothing sent); the other [`SessionError`]s.
     pub async fn fresh_access_token<S: SessionStore>(
         &self,
         sessions: &Sessions<S>,

@@ -72,6 +72,15 @@ impl Driver for Reqwest {
     ) -> Result<TokenResponse, Self::Error> {
         self.1.block_on(self.0.device_login(client, show))
     }
+    fn fresh_access_token<S: pkce_session::SessionStore>(
+        &self,
+        sessions: &pkce_session::Sessions<S>,
+        key: &pkce_session::SessionKey,
+        now: u64,
+    ) -> Result<AccessToken, pkce_session::SessionError> {
+        self.1
+            .block_on(self.0.fresh_access_token(sessions, key, now))
+    }
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error> {
         self.1.block_on(self.0.bearer_get(url, token))
     }

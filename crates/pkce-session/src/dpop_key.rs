@@ -3,18 +3,76 @@
 
 use std::fmt;
 
+use pkce_flow::dpop::{DpopKey, DpopNonce, NonceMemory};
 use serde::{Deserialize, Serialize};
 
-/// A session's DPoP private key, as stored: its JWS algorithm and the private key in
-/// base64url. It is as secret as the refresh token beside it and stored under the same rules
-/// (the file store writes mode 0600); `Debug` shows the algorithm only.
+use crate::error::SessionError;
+
+/// A session's DPoP private key, as stored: its JWS algorithm, the private key in base64url,
+/// and the servers' latest `DPoP-Nonce` per origin (public values, kept so the next proof
+/// carries the nonce without a `use_dpop_nonce` round trip). The key is as secret as the
+/// refresh token beside it and stored under the same rules (the file store writes mode
+/// 0600); `Debug` shows the algorithm only.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredDpopKey {
     alg: String,
     d: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    nonces: Vec<StoredNonce>,
+}
+
+/// One remembered nonce: the origin (`scheme://host:port`) and the `DPoP-Nonce` value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredNonce {
+    origin: String,
+    nonce: String,
 }
 
 impl StoredDpopKey {
+    /// The remembered nonces as a [`NonceMemory`]. A stored value that is no longer a valid
+    /// nonce (a hand-edited file) is left out: it never reaches a proof.
+    #[must_use]
+    pub fn nonce_memory(&self) -> NonceMemory {
+        let mut memory = NonceMemory::new();
+        for n in &self.nonces {
+            if let Ok(nonce) = DpopNonce::parse(&n.nonce) {
+                // An origin that does not parse is left out the same way.
+                let _ = memory.remember(&n.origin, nonce);
+            }
+        }
+        memory
+    }
+
+    /// Replaces the remembered nonces with those of `memory`.
+    pub fn set_nonces(&mut self, memory: &NonceMemory) {
+        self.nonces = memory
+            .iter()
+            .map(|(origin, nonce)| StoredNonce {
+                origin: origin.to_owned(),
+                nonce: nonce.as_str().to_owned(),
+            })
+            .collect();
+    }
+
+    /// The key as a signer: with the feature `dpop`, an ES256 key; otherwise
+    /// [`SessionError::DpopKeyUnusable`], as for a key that is not valid.
+    ///
+    /// # Errors
+    /// [`SessionError::DpopKeyUnusable`].
+    pub fn to_dpop_key(&self) -> Result<DpopKey, SessionError> {
+        #[cfg(feature = "dpop")]
+        {
+            let key = self
+                .to_es256()
+                .map_err(|e| SessionError::DpopKeyUnusable(Some(e)))?;
+            Ok(DpopKey::new(std::sync::Arc::new(key)))
+        }
+        #[cfg(not(feature = "dpop"))]
+        {
+            Err(SessionError::DpopKeyUnusable(None))
+        }
+    }
+
     /// The JWS algorithm (`ES256`).
     #[must_use]
     pub fn algorithm(&self) -> &str {
@@ -30,6 +88,7 @@ impl StoredDpopKey {
         Self {
             alg: "ES256".to_owned(),
             d: Base64UrlUnpadded::encode_string(secret.expose_secret()),
+            nonces: Vec::new(),
         }
     }
 
@@ -59,6 +118,7 @@ impl fmt::Debug for StoredDpopKey {
         f.debug_struct("StoredDpopKey")
             .field("alg", &self.alg)
             .field("d", &"<redacted>")
+            .field("nonces", &self.nonces.len())
             .finish()
     }
 }

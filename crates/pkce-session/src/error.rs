@@ -69,6 +69,11 @@ pub enum SessionError {
     InsecurePermissions,
     /// The API was used out of order (the refresh exchange taken twice).
     Misuse,
+    /// The session's tokens are bound to a DPoP key (RFC 9449) that cannot sign here: the
+    /// stored key is not a valid key of a known algorithm, or this build lacks the feature
+    /// `dpop` that restores it. Nothing was sent: a DPoP-bound refresh token is never sent
+    /// without a proof of its key. The stored session is unchanged.
+    DpopKeyUnusable(Option<pkce_flow::dpop::DpopError>),
     /// A file system error.
     Io(io::Error),
     /// The Redis server answered with an error or broke the protocol.
@@ -109,6 +114,13 @@ impl fmt::Display for SessionError {
                 "the session store can be written by other users (or is not a plain file or directory)",
             ),
             Self::Misuse => f.write_str("session API misuse: the refresh exchange was taken twice"),
+            Self::DpopKeyUnusable(Some(e)) => write!(
+                f,
+                "the session's tokens are bound to a DPoP key that cannot sign: {e}"
+            ),
+            Self::DpopKeyUnusable(None) => f.write_str(
+                "the session's tokens are bound to a DPoP key and this build cannot restore it (pkce-session feature `dpop`)",
+            ),
             Self::Io(e) => write!(f, "session store I/O error: {}", e.kind()),
             Self::Redis(e) => write!(f, "Redis error: {e}"),
         }
@@ -120,6 +132,7 @@ impl StdError for SessionError {
         match self {
             Self::RefreshOutcomeUnknown(e) | Self::RefreshNotSent(e) => Some(&**e),
             Self::RefreshFailed(e) => Some(e),
+            Self::DpopKeyUnusable(Some(e)) => Some(e),
             Self::Io(e) => Some(e),
             _ => None,
         }

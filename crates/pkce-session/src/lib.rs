@@ -65,7 +65,9 @@
 //!
 //! - `redis`: `RedisStore`.
 //! - `dpop`: `StoredDpopKey::from_es256`/`to_es256`, a session's ES256 DPoP key stored with
-//!   it (`Sessions::save_login_with_dpop_key`) and restored to sign its refreshes.
+//!   it (`Sessions::save_login_with_dpop_key`) and restored to sign its refreshes. Without
+//!   it, a session bound to a DPoP key is not refreshed ([`SessionError::DpopKeyUnusable`]):
+//!   its refresh token is never sent without a proof of its key.
 //! - `test-hooks`: not an API; environment switches for the workspace's tests (locking off,
 //!   a pause at a protocol point).
 //!
@@ -78,7 +80,7 @@
 //! #     .authorization_endpoint("https://as.example/authorize")
 //! #     .redirect_uri("http://127.0.0.1/callback").build()?;
 //! # let now = 0;
-//! # fn send(_: pkce_flow::RefreshExchange) -> RefreshResult { unimplemented!() }
+//! # fn send(_: pkce_session::SessionRefresh<'_>) -> RefreshResult { unimplemented!() }
 //! let sessions = Sessions::new(FileStore::open("/home/me/.cache/app")?, client, "https://as.example/token");
 //! let key = SessionKey::new("default")?;
 //! let token = match sessions.begin(&key, now)? {
@@ -105,6 +107,7 @@ mod registrations;
 #[cfg(feature = "redis")]
 mod resp;
 mod session;
+mod signed_refresh;
 mod store;
 
 pub use dpop_key::StoredDpopKey;
@@ -116,6 +119,7 @@ pub use protocol::{Begin, ChangeHook, DEFAULT_LOCK_WAIT, RefreshPlan, RefreshRes
 pub use redis::{DEFAULT_LEASE, RedisLock, RedisStore};
 pub use registrations::Registrations;
 pub use session::{Binding, FORMAT_VERSION, MAX_SESSION_BYTES, SessionKey, StoredSession};
+pub use signed_refresh::SessionRefresh;
 pub use store::{SessionLock, SessionStore};
 
 /// Seconds since the Unix epoch, the clock the protocol's `now` arguments expect.

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
 
+use crate::signed_refresh::{SessionRefresh, Signing, plan_refresh, session_refresh};
+
 use crate::decide::{self, AfterRefusal, DEFAULT_MIN_REMAINING, Verdict};
 use crate::error::{LoginReason, SessionError, TransportError};
 use crate::session::{Binding, SessionKey, StoredSession};
@@ -184,6 +186,7 @@ impl<S: SessionStore> Sessions<S> {
         session.dpop_key = Some(dpop_key);
         let mut lock = self.store.lock(key, self.lock_wait)?;
         self.write(key, &mut lock, &session)?;
+        tracing::debug!(key = key.as_str(), "session: login saved");
         Ok(session)
     }
 
@@ -236,8 +239,10 @@ impl<S: SessionStore> Sessions<S> {
             Judged::Refresh(current, used) => (current, used),
         };
         crate::hooks::pause_at("locked");
+        let (exchange, signing) = plan_refresh(&self.client, &current, &used)?;
         Ok(Begin::NeedRefresh(Box::new(RefreshPlan {
-            exchange: Some(self.client.refresh(&used)),
+            exchange: Some(exchange),
+            signing,
             used,
             current: *current,
             sessions: self,
@@ -288,6 +293,8 @@ pub struct RefreshPlan<'a, S: SessionStore> {
     current: StoredSession,
     used: RefreshToken,
     exchange: Option<RefreshExchange>,
+    /// The DPoP key (and nonces) the refresh is signed with, when it is.
+    signing: Option<Signing>,
     /// How long `begin` waited for the lock, for the trace.
     lock_wait_ms: u64,
 }
@@ -308,12 +315,17 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
         &self.current
     }
 
-    /// The refresh exchange to drive with a transport; once.
+    /// The refresh exchange to drive with a transport; once. A session bound to a DPoP key
+    /// is refreshed with proofs of that key (RFC 9449 §5), signed at the system clock's
+    /// time, whatever key the client has; a session without one as the client is
+    /// configured. The servers' nonces seen while driving it are stored with the session by
+    /// [`Self::finish`].
     ///
     /// # Errors
     /// [`SessionError::Misuse`] on a second call.
-    pub fn exchange(&mut self) -> Result<RefreshExchange, SessionError> {
-        self.exchange.take().ok_or(SessionError::Misuse)
+    pub fn exchange(&mut self) -> Result<SessionRefresh<'_>, SessionError> {
+        let exchange = self.exchange.take().ok_or(SessionError::Misuse)?;
+        session_refresh(exchange, self.signing.as_mut(), crate::unix_now())
     }
 
     /// The last step: stores a successful refresh, adopts a sibling's rotation after
@@ -342,7 +354,10 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
         crate::hooks::pause_at("answered");
         match result {
             RefreshResult::Response(response) => {
-                let new = decide::refreshed(&self.current, &response, now);
+                let mut new = decide::refreshed(&self.current, &response, now);
+                if let (Some(stored), Some(signing)) = (&mut new.dpop_key, &self.signing) {
+                    stored.set_nonces(&signing.nonces);
+                }
                 self.sessions.write(&self.key, &mut self.lock, &new)?;
                 Ok(new.access_token)
             }

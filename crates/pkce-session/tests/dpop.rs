@@ -37,25 +37,25 @@ fn dpop_login(server: &AuthServer) -> (Es256Key, Client, pkce_flow::TokenRespons
     (login_key, client, tokens)
 }
 
-/// Refreshes the stored session with the key `sign_with` (the stored one when `None`).
+/// Refreshes the stored session through its plan, with the client configured with
+/// `client_key` (none when `None`): the plan signs with the key stored in the session.
 fn refresh(
     server: &AuthServer,
     dir: &TempDir,
-    sign_with: Option<&Es256Key>,
+    client_key: Option<&Es256Key>,
     later: u64,
 ) -> Result<pkce_flow::AccessToken, pkce_session::SessionError> {
     let store = FileStore::open(&dir.0).unwrap();
-    let stored = store_key(dir);
-    let signer = sign_with.cloned().unwrap_or(stored);
-    let client = dpop_client(server.issuer(), &signer);
-    let dpop = client.dpop_key().unwrap().clone();
+    let client = match client_key {
+        Some(k) => dpop_client(server.issuer(), k),
+        None => common::builder(server.issuer()).build().unwrap(),
+    };
     let sessions = Sessions::new(store, client, &server.url("/token"));
-    let Begin::NeedRefresh(mut plan) = sessions.begin(&key(), later).unwrap() else {
+    let Begin::NeedRefresh(mut plan) = sessions.begin(&key(), later)? else {
         panic!("a refresh is due");
     };
-    let (mut nonces, mut rng) = (NonceMemory::new(), getrandom::SysRng);
-    let exchange =
-        DpopExchange::new(plan.exchange()?, &dpop, &mut nonces, &mut rng, unix_now()).unwrap();
+    let exchange = plan.exchange()?;
+    assert!(exchange.is_dpop());
     let result = match Transport::new().unwrap().drive(exchange) {
         Ok(tokens) => RefreshResult::Response(tokens),
         Err(pkce_ureq::Error::Flow(e)) => RefreshResult::Refused(e),
@@ -114,26 +114,42 @@ fn the_dpop_key_is_stored_with_the_session_and_signs_its_refresh() {
         dpop.thumbprint()
     );
 
-    // Another key cannot refresh the DPoP-bound refresh token; the stored key can, and the
-    // refreshed session keeps it.
+    // Another key stored in the session cannot refresh the DPoP-bound refresh token.
     let thief = Es256Key::generate(&mut getrandom::SysRng).unwrap();
-    let refused = refresh(&server, &dir, Some(&thief), unix_now() + 7200);
+    replace_stored_key(&dir, StoredDpopKey::from_es256(&thief));
+    let refused = refresh(&server, &dir, None, unix_now() + 7200);
     assert!(
         matches!(refused, Err(pkce_session::SessionError::LoginRequired(_))),
         "{refused:?}"
     );
 }
 
-#[test]
-fn a_refresh_reuses_the_stored_key() {
+fn replace_stored_key(dir: &TempDir, stored: StoredDpopKey) {
+    use pkce_session::{SessionLock, SessionStore};
+    let store = FileStore::open(&dir.0).unwrap();
+    let mut lock = store
+        .lock(&key(), std::time::Duration::from_secs(5))
+        .unwrap();
+    let mut session = lock.read().unwrap().unwrap();
+    session.dpop_key = Some(stored);
+    lock.write(&session).unwrap();
+}
+
+/// A server requiring proofs (and its nonce with `nonces`), and a DPoP login stored with
+/// its key in a file store under `name`: the server, the store's directory, the key, the
+/// tokens.
+fn stored_dpop_login(
+    name: &str,
+    nonces: bool,
+) -> (AuthServer, TempDir, Es256Key, pkce_flow::TokenResponse) {
     let server = AuthServer::start_with(ServerConfig {
         auto_approve: true,
         dpop_required: true,
-        dpop_nonce_required: true,
+        dpop_nonce_required: nonces,
         ..ServerConfig::default()
     })
     .unwrap();
-    let dir = TempDir::new("dpop-refresh");
+    let dir = TempDir::new(name);
     let (login_key, client, tokens) = dpop_login(&server);
     let sessions = Sessions::new(
         FileStore::open(&dir.0).unwrap(),
@@ -148,6 +164,38 @@ fn a_refresh_reuses_the_stored_key() {
             StoredDpopKey::from_es256(&login_key),
         )
         .unwrap();
+    (server, dir, login_key, tokens)
+}
+
+#[test]
+fn the_stored_key_signs_even_when_the_client_has_another_and_an_unusable_one_sends_nothing() {
+    let (server, dir, login_key, _) = stored_dpop_login("dpop-precedence", false);
+    // The client is configured with another key; the session's own key signs.
+    let other = Es256Key::generate(&mut getrandom::SysRng).unwrap();
+    refresh(&server, &dir, Some(&other), unix_now() + 7200).unwrap();
+    assert_eq!(server.rotation_counters().refreshes_served, 1);
+
+    // A stored key that cannot sign: a typed error, and no refresh request at all (never a
+    // refresh without a proof of the key).
+    let mut broken: serde_json::Value =
+        serde_json::to_value(StoredDpopKey::from_es256(&login_key)).unwrap();
+    broken["d"] = serde_json::json!("AAAA");
+    replace_stored_key(&dir, serde_json::from_value(broken).unwrap());
+    let token_hits = server.hits(pkce_testkit::Endpoint::Token);
+    let unusable = refresh(&server, &dir, None, unix_now() + 3 * 7200);
+    assert!(
+        matches!(
+            unusable,
+            Err(pkce_session::SessionError::DpopKeyUnusable(Some(_)))
+        ),
+        "{unusable:?}"
+    );
+    assert_eq!(server.hits(pkce_testkit::Endpoint::Token), token_hits);
+}
+
+#[test]
+fn a_refresh_reuses_the_stored_key() {
+    let (server, dir, _, tokens) = stored_dpop_login("dpop-refresh", true);
     // Past the access token's expiry each time: a refresh is due.
     let fresh = refresh(&server, &dir, None, unix_now() + 7200).unwrap();
     assert_ne!(&fresh, tokens.access_token());

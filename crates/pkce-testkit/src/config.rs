@@ -93,8 +93,9 @@ pub struct ServerConfig {
     /// Default `false`.
     pub require_par: bool,
     /// Refuse token, PAR and userinfo requests without a DPoP proof (RFC 9449). A proof
-    /// sent is always verified, and binds the tokens issued (`token_type` `DPoP`).
-    /// Default `false`.
+    /// sent is always verified, and binds the tokens issued (`token_type` `DPoP`). With
+    /// this or `dpop_nonce_required`, the metadata advertises
+    /// `dpop_signing_alg_values_supported` `["ES256"]`. Default `false`.
     pub dpop_required: bool,
     /// Require the server's nonce in every DPoP proof (RFC 9449 §8, §9): a proof without it,
     /// or with an old one, is refused with `use_dpop_nonce` and the current nonce

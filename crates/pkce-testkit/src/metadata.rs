@@ -13,7 +13,7 @@ use crate::respond::{self, JSON, Resp};
 pub(crate) fn document(ctx: &Ctx) -> Value {
     let url = |path: &str| format!("{}{path}", ctx.issuer);
     let auth_methods = ["none", "client_secret_basic", "client_secret_post"];
-    json!({
+    let mut document = json!({
         "issuer": ctx.issuer,
         "authorization_endpoint": url("/authorize"),
         "token_endpoint": url("/token"),
@@ -31,7 +31,12 @@ pub(crate) fn document(ctx: &Ctx) -> Value {
         "require_pushed_authorization_requests": ctx.config.require_par,
         "scopes_supported": SCOPES,
         "subject_types_supported": ["public"],
-    })
+    });
+    // RFC 9449 §5.1: the proof algorithms accepted, advertised when DPoP is on.
+    if ctx.config.dpop_required || ctx.config.dpop_nonce_required {
+        document["dpop_signing_alg_values_supported"] = json!(["ES256"]);
+    }
+    document
 }
 
 /// `GET` either well-known path. `WrongContentType` and `Status201` mangle the real document.

@@ -60,6 +60,13 @@ pub trait Driver {
         client: &Client,
         show: F,
     ) -> Result<TokenResponse, Self::Error>;
+    /// `Transport::fresh_access_token` (feature `session`).
+    fn fresh_access_token<S: pkce_session::SessionStore>(
+        &self,
+        sessions: &pkce_session::Sessions<S>,
+        key: &pkce_session::SessionKey,
+        now: u64,
+    ) -> Result<AccessToken, pkce_session::SessionError>;
     /// `Transport::bearer_get`.
     fn bearer_get(&self, url: &str, token: &AccessToken) -> Result<BearerResponse, Self::Error>;
     /// Which fault an error of this transport is, for the scenarios' assertions.
@@ -141,6 +148,8 @@ macro_rules! scenarios {
             dpop_a_second_nonce_error_is_an_error
             dpop_a_bearer_answer_is_a_typed_error
             dpop_refresh_with_the_wrong_key_is_refused
+            dpop_fresh_access_token_refreshes_with_the_stored_key
+            dpop_fresh_access_token_with_another_stored_key_is_refused
             device_flow_approved_after_pending_polls
             device_flow_denied_is_access_denied
             device_flow_expired_at_the_server_is_expired_token

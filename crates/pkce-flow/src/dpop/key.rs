@@ -44,7 +44,9 @@ impl ClientBuilder {
     /// [`super::DpopExchange`]), sends its thumbprint as `dpop_jkt` in every authorization
     /// request (RFC 9449 §10), and requires `DPoP` as the `token_type` of token responses
     /// (a `Bearer` answer is [`super::DpopError::BearerForDpop`] unless the quirk
-    /// `BearerForDpop` is on).
+    /// `BearerForDpop` is on). When the server metadata (`Self::metadata`) lists
+    /// `dpop_signing_alg_values_supported`, `build` refuses a key whose algorithm is not in
+    /// it ([`crate::ConfigError::DpopAlgorithmUnsupported`]).
     pub fn dpop_key(mut self, key: DpopKey) -> Self {
         self.dpop = Some(key);
         self

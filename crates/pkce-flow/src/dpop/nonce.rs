@@ -161,6 +161,12 @@ impl NonceMemory {
         Ok(())
     }
 
+    /// The remembered nonces, oldest first, each with its origin (`scheme://host:port`), to
+    /// store them; [`Self::remember`] with the origin as the URL puts one back.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &DpopNonce)> {
+        self.entries.iter().map(|(o, n)| (o.as_str(), n))
+    }
+
     /// Takes the `DPoP-Nonce` of any response from `url` (success or error) into memory.
     /// Returns whether there was one. An invalid value is refused and the nonce remembered
     /// before is kept: a malformed value never reaches a proof.

@@ -75,6 +75,9 @@ pub enum ConfigError {
     /// The server's metadata does not list this client authentication method in
     /// `token_endpoint_auth_methods_supported`.
     AuthMethodUnsupported(&'static str),
+    /// The server's metadata lists `dpop_signing_alg_values_supported` without the
+    /// algorithm of the client's DPoP key (RFC 9449 §5.1): its proofs would be refused.
+    DpopAlgorithmUnsupported,
 }
 
 impl fmt::Display for ConfigError {
@@ -98,6 +101,7 @@ impl fmt::Display for ConfigError {
             Self::S256Unsupported => f.write_str("the server does not advertise PKCE S256"),
             Self::IssuerRequiredForIss => f.write_str("requiring iss needs an expected issuer"),
             Self::AuthMethodUnsupported(m) => write!(f, "the server does not support the client authentication method {m}"),
+            Self::DpopAlgorithmUnsupported => f.write_str("the server's dpop_signing_alg_values_supported does not list the DPoP key's algorithm"),
         }
     }
 }

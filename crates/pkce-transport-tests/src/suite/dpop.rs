@@ -11,7 +11,7 @@ use pkce_flow::{AccessToken, BearerResponse, ResourceRequest};
 #[allow(clippy::wildcard_imports)]
 use super::*;
 
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -23,7 +23,7 @@ fn new_key() -> DpopKey {
     ))
 }
 
-fn dpop_server(nonces: bool) -> AuthServer {
+pub(super) fn dpop_server(nonces: bool) -> AuthServer {
     AuthServer::start_with(ServerConfig {
         auto_approve: true,
         dpop_required: true,
@@ -41,7 +41,7 @@ fn dpop_client(server: &AuthServer, key: &DpopKey) -> Client {
 }
 
 /// Drives `exchange` with proofs of `key`.
-fn drive<D: Driver, E: DpopTarget>(
+pub(super) fn drive<D: Driver, E: DpopTarget>(
     transport: &D,
     exchange: E,
     key: &DpopKey,

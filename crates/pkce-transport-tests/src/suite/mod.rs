@@ -5,6 +5,7 @@
 
 mod device;
 mod dpop;
+mod dpop_session;
 mod flows;
 mod misbehaving;
 mod traced;
@@ -12,6 +13,7 @@ mod wire;
 
 pub use device::*;
 pub use dpop::*;
+pub use dpop_session::*;
 pub use flows::*;
 pub use misbehaving::*;
 pub use traced::*;
