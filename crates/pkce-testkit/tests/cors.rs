@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Reply, agent, get_with};
-use pkce_testkit::{AuthServer, Endpoint, ServerConfig};
+use pkce_testkit::{AuthServer, Endpoint, ServerConfig, clients};
 
 const APP: &str = "http://127.0.0.1:8000";
 const OTHER: &str = "http://127.0.0.1:8001";
@@ -123,7 +123,13 @@ fn responses_carry_the_allowed_origin_only() {
     let mut resp = agent()
         .post(&server.url("/token"))
         .header("origin", APP)
-        .send_form([("grant_type", "authorization_code"), ("code", "nope")])
+        .send_form([
+            ("grant_type", "authorization_code"),
+            ("client_id", clients::PUBLIC_ID),
+            ("code", "nope"),
+            ("redirect_uri", clients::REDIRECT_URI_V4),
+            ("code_verifier", &"v".repeat(43)),
+        ])
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
     assert_eq!(
