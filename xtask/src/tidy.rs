@@ -394,7 +394,7 @@ fn transports_hold_no_oauth_vocabulary_or_status_literal() {
     for dir in crate_dirs() {
         let is_transport = dir
             .file_name()
-            .is_some_and(|n| n == "pkce-ureq" || n == "pkce-reqwest");
+            .is_some_and(|n| n == "pkce-ureq" || n == "pkce-reqwest" || n == "pkce-fetch");
         if !is_transport {
             continue;
         }
