@@ -21,6 +21,8 @@ use crate::{Result, cargo, root};
 const EXAMPLE: &str = "pkce-spa";
 /// The stem of the files cargo and wasm-bindgen write for it.
 const EXAMPLE_FILES: &str = "pkce_spa";
+/// The cargo profile of the browser's wasm (smallest code; see the workspace's Cargo.toml).
+const PROFILE: &str = "wasm-release";
 
 pub(crate) fn run() -> Result {
     crate::wasm::check()?;
@@ -126,31 +128,83 @@ fn fetch_tests() -> Result {
     crate::run(&mut cmd)
 }
 
-/// Builds the example for the browser and lays out its static files in
-/// `target/spa-dist`: `index.html`, `spa.js`, `spa_bg.wasm`. Reports the sizes.
+/// Builds the example for the browser (profile `wasm-release`) and lays out its static files
+/// in `target/spa-dist`: `index.html`, `pkce_spa.js`, `pkce_spa_bg.wasm`. Reports its size
+/// beside the size of pkce-flow alone (the `flow_size_probe` example: no transport, no
+/// JavaScript glue).
 fn build_example() -> Result<PathBuf> {
-    crate::run(cargo().args(["build", "-p", EXAMPLE, "--release", "--target", TARGET]))?;
-    let wasm = root().join(format!("target/{TARGET}/release/{EXAMPLE_FILES}.wasm"));
+    crate::run(cargo().args([
+        "build",
+        "-p",
+        EXAMPLE,
+        "--profile",
+        PROFILE,
+        "--target",
+        TARGET,
+        "--lib",
+        "--example",
+        "flow_size_probe",
+    ]))?;
+    let out = root().join(format!("target/{TARGET}/{PROFILE}"));
     let dist = root().join("target/spa-dist");
-    crate::run(
-        Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&dist)
-            .arg(&wasm),
-    )?;
+    wasm_bindgen(&out.join(format!("{EXAMPLE_FILES}.wasm")), &dist)?;
     std::fs::copy(
         root().join("examples/spa/index.html"),
         dist.join("index.html"),
     )
     .map_err(|e| format!("index.html: {e}"))?;
-    report_size(&dist.join(format!("{EXAMPLE_FILES}_bg.wasm")));
+    // The probe goes through the same post-processing, so both are measured alike.
+    let probe = root().join("target/spa-flow-probe");
+    wasm_bindgen(&out.join("examples/flow_size_probe.wasm"), &probe)?;
+    report_size("the SPA", &dist.join(format!("{EXAMPLE_FILES}_bg.wasm")));
+    report_size("pkce-flow alone", &probe.join("flow_size_probe_bg.wasm"));
     Ok(dist)
 }
 
-fn report_size(path: &Path) {
-    match std::fs::metadata(path) {
-        Ok(m) => eprintln!("xtask spa: {} is {} bytes", path.display(), m.len()),
-        Err(e) => eprintln!("xtask spa: {}: {e}", path.display()),
+/// `wasm-bindgen --target web` into `out_dir`, without the name and producers sections
+/// (function names for debugging a browser's stack traces; not needed to run).
+fn wasm_bindgen(wasm: &Path, out_dir: &Path) -> Result {
+    crate::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript"])
+            .args([
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-dir",
+            ])
+            .arg(out_dir)
+            .arg(wasm),
+    )
+}
+
+/// Prints a module's size, and gzipped (`gzip -9`) when gzip is there: what a browser
+/// downloads from a server that compresses.
+fn report_size(what: &str, path: &Path) {
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            eprintln!("xtask spa: {}: {e}", path.display());
+            return;
+        }
+    };
+    let gzipped = Command::new("sh")
+        .arg("-c")
+        .arg("gzip -9 -c \"$0\" | wc -c")
+        .arg(path)
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<u64>()
+                .ok()
+        });
+    match gzipped {
+        Some(gz) => eprintln!(
+            "xtask spa: {what}: {size} bytes ({gz} gzipped), {}",
+            path.display()
+        ),
+        None => eprintln!("xtask spa: {what}: {size} bytes, {}", path.display()),
     }
 }
 
