@@ -2,12 +2,12 @@
 //!
 //! Plain wasm-bindgen and web-sys, no UI framework: the page has three states (a login
 //! link, the user, an error), which a few DOM writes show, and the wasm stays small (see
-//! the README for the sizes). The whole OAuth part is the ten lines of [`run`].
+//! the README for the sizes). The whole OAuth part is the ten lines of its `run` function.
 //!
 //! The page reads its settings from `<main id="app" data-issuer=… data-client-id=…>`. On
 //! `/login` it sends the user to the authorization server; on its redirect URI
 //! (`/callback`) it finishes the login and shows the user; on any other path it shows a
-//! link to `/login`. Tokens stay in memory (a local of [`run`]): see the README for why.
+//! link to `/login`. Tokens stay in memory (a local of `run`): see the README for why.
 
 #![forbid(unsafe_code)]
 
