@@ -97,10 +97,13 @@ impl RedirectLogin {
     }
 
     /// Reads the page's location. `Ok(None)` unless it is the client's redirect URI with a
-    /// query. Otherwise it is a callback: the query and fragment are removed from the address
-    /// bar and the history entry (`history.replaceState`) before anything else, the pending
-    /// authorization is taken out of `sessionStorage`, re-bound to `client` and handed the
-    /// callback; the result is the code exchange to drive.
+    /// query or a fragment. Otherwise it is a callback: the query and fragment are removed
+    /// from the address bar and the history entry (`history.replaceState`) before anything
+    /// else, the pending authorization is taken out of `sessionStorage`, re-bound to `client`
+    /// and handed the whole URL; the result is the code exchange to drive. An answer in the
+    /// fragment (`response_mode=fragment`) is refused by the flow as ambiguous, and its code
+    /// is wiped from the address bar all the same; the redirect URI's page should not use
+    /// fragment routes.
     ///
     /// # Errors
     /// [`Error::NoPendingAuthorization`] when this tab holds none;
@@ -117,8 +120,8 @@ impl RedirectLogin {
         let Some(redirect_uri) = client.redirect_uri() else {
             return Ok(None);
         };
-        let (page, query) = split_query(&href);
-        if query.is_empty() || page != split_query(redirect_uri).0 {
+        let (page, query, fragment) = split_url(&href);
+        if (query.is_empty() && fragment.is_empty()) || page != split_url(redirect_uri).0 {
             return Ok(None);
         }
         // The code leaves the address bar (and this history entry) at once, whatever follows.
@@ -164,12 +167,13 @@ impl RedirectLogin {
     }
 }
 
-/// The URL before its query (and fragment), and the query.
-fn split_query(url: &str) -> (&str, &str) {
-    let before_fragment = url.split_once('#').map_or(url, |(u, _)| u);
-    before_fragment
+/// The URL before its query and fragment, the query, and the fragment.
+fn split_url(url: &str) -> (&str, &str, &str) {
+    let (before_fragment, fragment) = url.split_once('#').unwrap_or((url, ""));
+    let (page, query) = before_fragment
         .split_once('?')
-        .unwrap_or((before_fragment, ""))
+        .unwrap_or((before_fragment, ""));
+    (page, query, fragment)
 }
 
 fn window() -> Result<Window, Error> {

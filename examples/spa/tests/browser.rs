@@ -143,3 +143,22 @@ fn a_callback_opened_in_a_tab_without_a_pending_authorization_is_refused() {
         app.at("/callback").as_str()
     );
 }
+
+#[test]
+#[ignore = "needs the app built for wasm32 and chromedriver: `cargo xtask spa` runs it"]
+fn an_answer_in_the_fragment_is_refused_and_wiped_from_the_address_bar() {
+    let (server, app) = start(false);
+    let browser = Browser::start();
+    browser.open(&app.at("/login"));
+    browser.wait_for_location(&server.url("/authorize"));
+    // The code flow answers in the query; a code in the fragment is ambiguous.
+    browser.open(&app.at("/callback#code=leaked&state=any"));
+    assert_eq!(browser.settled_state(), "error");
+    let message = browser.text_of("error").unwrap();
+    assert!(message.contains("fragment"), "{message}");
+    assert_eq!(server.hits(Endpoint::Token), 0);
+    assert_eq!(
+        browser.eval("return location.href;"),
+        app.at("/callback").as_str()
+    );
+}
