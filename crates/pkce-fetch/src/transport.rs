@@ -98,11 +98,7 @@ impl Transport {
     async fn send(&self, request: &HttpRequest) -> Result<Received, Error> {
         let refused = |reason| move |_| Error::ClientSetup { reason };
         let init = RequestInit::new();
-        init.set_method(match request.method() {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            other => other.as_str(),
-        });
+        init.set_method(request.method().as_str());
         init.set_redirect(RequestRedirect::Manual);
         init.set_credentials(RequestCredentials::Omit);
         init.set_mode(RequestMode::Cors);
