@@ -15,8 +15,11 @@ mod fuzz;
 mod nostd;
 mod redis;
 mod size;
+mod spa;
 #[cfg(test)]
 mod tidy;
+mod wasm;
+mod wasm_bindgen;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -24,12 +27,16 @@ usage: cargo xtask <command>
 commands:
   bench    run every benchmark (ours, floor, oauth2-rs) and write benches/RESULTS.md
   ci       fmt check, clippy -D warnings, tests (installs redis-server and chromium when missing), docs -D warnings,
-           nostd build, benches compiled
-  deps     install the programs the tests run when missing (Debian redis-server, chromium)
+           nostd build, wasm build and browser tests (spa), benches compiled
+  deps     install the programs the tests run when missing (Debian redis-server, chromium, chromium-driver)
   nostd    build pkce-core (and pkce-flow) for thumbv7em-none-eabihf without std
   fuzz     [TARGET] [--secs N] [--all] [--replay]: cargo-fuzz targets in fuzz/ (nightly);
            --replay runs the committed corpora once (CI), see fuzz/README.md
   size     link a pkce-core probe for thumbv7em-none-eabihf; report .text/.rodata, fail if .text >= 8 KiB
+  wasm     build pkce-core, pkce-flow (os-rng: the browser's CSPRNG), pkce-fetch and the SPA for
+           wasm32-unknown-unknown; clippy for that target
+  spa      wasm, then the browser tests in headless Chromium (installs chromium-driver and the
+           wasm-bindgen-cli that Cargo.lock pins): pkce-fetch against the testkit, the SPA login
 ";
 
 /// An error that ends the command; its text is printed as the one-line reason.
@@ -44,6 +51,8 @@ fn main() -> ExitCode {
         Some("nostd") => nostd::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("size") => size::run(),
+        Some("wasm") => wasm::check(),
+        Some("spa") => spa::run(),
         Some("help" | "-h" | "--help") | None => {
             eprint!("{USAGE}");
             Ok(())
@@ -87,11 +96,11 @@ pub(crate) fn run(cmd: &mut Command) -> Result {
     }
 }
 
-/// The programs the tests start: `redis-server` (the Redis session store) and `chromium`
-/// (the axum login app's real-browser test).
+/// The programs the tests start: `redis-server` (the Redis session store), `chromium` (the
+/// real-browser tests) and `chromedriver` (the browser tests `cargo xtask spa` runs).
 fn test_programs() -> Result {
     redis::ensure_server()?;
-    chromium::ensure_browser()
+    chromium::ensure_driver()
 }
 
 fn ci() -> Result {
@@ -113,6 +122,8 @@ fn ci() -> Result {
         .args(["doc", "--workspace", "--no-deps", "--all-features"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     nostd::run()?;
+    // The browser: the wasm32 builds, then pkce-fetch and the SPA in headless Chromium.
+    spa::run()?;
     // The committed fuzz corpora (seeds and every fixed finding) through the same oracles,
     // on stable, without libFuzzer.
     run(cargo().args(["test", "--manifest-path", "fuzz/Cargo.toml"]))?;

@@ -58,17 +58,22 @@ pub(crate) fn run() -> Result {
 
 /// Installs the bare-metal target with rustup if it is missing (shared with `size`).
 pub(crate) fn ensure_target() -> Result {
+    ensure_rustup_target(TARGET)
+}
+
+/// Installs `target` with rustup if it is missing (the bare-metal one, wasm32).
+pub(crate) fn ensure_rustup_target(target: &str) -> Result {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
         .map_err(|e| format!("rustup not found: {e}"))?;
     if String::from_utf8_lossy(&installed.stdout)
         .lines()
-        .any(|l| l.trim() == TARGET)
+        .any(|l| l.trim() == target)
     {
         return Ok(());
     }
-    crate::run(Command::new("rustup").args(["target", "add", TARGET]))
+    crate::run(Command::new("rustup").args(["target", "add", target]))
 }
 
 fn check_tree_has_no_std() -> Result {

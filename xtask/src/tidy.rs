@@ -337,6 +337,25 @@ fn refresh_starts(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Browser storage APIs that keep data beyond the page: a token written there outlives it.
+const BROWSER_STORAGE: &[&str] = &[
+    "local_storage",
+    "session_storage",
+    "indexed_db",
+    "set_cookie",
+];
+
+/// Where browser code (pkce-fetch, the SPA) reaches persistent storage: only the pending
+/// authorization may be stored, and only `pkce-fetch/src/redirect.rs` stores it.
+fn browser_storage_uses(text: &str) -> Vec<String> {
+    let code = code_only(text);
+    BROWSER_STORAGE
+        .iter()
+        .filter(|api| code.contains(*api))
+        .map(|api| format!("uses {api}"))
+        .collect()
+}
+
 fn root() -> PathBuf {
     crate::root()
 }
@@ -408,7 +427,7 @@ fn transports_hold_no_oauth_vocabulary_or_status_literal() {
     for dir in crate_dirs() {
         let is_transport = dir
             .file_name()
-            .is_some_and(|n| n == "pkce-ureq" || n == "pkce-reqwest");
+            .is_some_and(|n| n == "pkce-ureq" || n == "pkce-reqwest" || n == "pkce-fetch");
         if !is_transport {
             continue;
         }
@@ -541,6 +560,29 @@ fn vocabulary_check_finds_a_status_a_parameter_and_a_header() {
     let found = transport_vocabulary(planted);
     assert_eq!(found.len(), 5, "{found:?}");
     assert!(transport_vocabulary("let port = 443; // https").is_empty());
+}
+
+#[test]
+fn browser_code_stores_only_the_pending_authorization() {
+    let mut problems = Vec::new();
+    for dir in ["crates/pkce-fetch", "examples/spa"] {
+        for file in files(&root().join(dir), ".rs") {
+            if relative(&file) == "crates/pkce-fetch/src/redirect.rs" {
+                continue;
+            }
+            for p in browser_storage_uses(&read(&file)) {
+                problems.push(format!("{}: {p}", relative(&file)));
+            }
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn storage_check_finds_local_storage_in_code_not_in_comments() {
+    let planted = "// local_storage would outlive the page\nlet s = w.local_storage();";
+    assert_eq!(browser_storage_uses(planted), ["uses local_storage"]);
+    assert!(browser_storage_uses("// session_storage, explained").is_empty());
 }
 
 #[test]

@@ -105,6 +105,12 @@ pub struct ServerConfig {
     pub device_interval_secs: u64,
     /// The device code's lifetime in seconds (`expires_in`). Default 600.
     pub device_code_ttl_secs: u64,
+    /// The web origins (`scheme://host:port`, compared byte for byte) whose pages may call the
+    /// metadata, token, revocation and userinfo endpoints from a browser (CORS, as servers
+    /// that accept single-page apps answer). A preflight from any other origin is refused
+    /// with 403 and no response to it carries a CORS header, so the browser hides it from
+    /// the page. Default: none.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -145,6 +151,7 @@ impl Default for ServerConfig {
             dpop_nonce_required: false,
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }

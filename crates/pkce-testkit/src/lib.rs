@@ -93,6 +93,7 @@ mod authorize;
 mod client_auth;
 mod config;
 mod context;
+mod cors;
 mod device;
 pub mod dpop;
 mod dpop_gate;

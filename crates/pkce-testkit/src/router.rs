@@ -6,6 +6,7 @@ use http::{Request, StatusCode};
 use hyper::body::Incoming;
 
 use crate::context::Ctx;
+use crate::cors::{self, Cors};
 use crate::misbehavior::{Endpoint, Plan, plan};
 use crate::pages::DECISION_PATH;
 use crate::respond::{self, Resp};
@@ -16,6 +17,17 @@ pub(crate) async fn handle(ctx: Arc<Ctx>, req: Request<Incoming>) -> Resp {
     let Some(endpoint) = Endpoint::route(req.uri().path()) else {
         return respond::text(StatusCode::NOT_FOUND, "not found");
     };
+    // CORS wraps everything the endpoint answers, misbehaviours included: a browser hides
+    // even a redirect from the page unless the response allows the page's origin.
+    match cors::check(&ctx.config, endpoint, req.method(), req.headers()) {
+        Cors::None => serve(ctx, endpoint, req).await,
+        Cors::Preflight(resp) => resp,
+        Cors::Allow(origin) => cors::allow(serve(ctx, endpoint, req).await, origin),
+    }
+}
+
+/// Serves a routed request.
+async fn serve(ctx: Arc<Ctx>, endpoint: Endpoint, req: Request<Incoming>) -> Resp {
     // Counted before anything else, so a test can prove a request arrived (or never did).
     let quirk = match plan(endpoint, ctx.hit(endpoint)) {
         Plan::Replace(resp) => return resp,
