@@ -104,6 +104,11 @@ pub struct ServerConfig {
     pub device_interval_secs: u64,
     /// The device code's lifetime in seconds (`expires_in`). Default 600.
     pub device_code_ttl_secs: u64,
+    /// Answer a code exchange whose authorization asked for `openid` with an ID token
+    /// (OpenID Connect Core §3.1.3.3): `iss`, `sub`, `aud`, `exp`, `iat` and the request's
+    /// `nonce`, ES256-signed with a key made for this server's run and not published, so a
+    /// client establishes the issuer by TLS. Default `false`.
+    pub id_tokens: bool,
 }
 
 impl Default for ServerConfig {
@@ -144,6 +149,7 @@ impl Default for ServerConfig {
             dpop_nonce_required: false,
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
+            id_tokens: false,
         }
     }
 }

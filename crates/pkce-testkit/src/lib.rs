@@ -96,6 +96,7 @@ mod context;
 mod device;
 pub mod dpop;
 mod dpop_gate;
+mod id_token;
 mod metadata;
 mod misbehavior;
 mod pages;
