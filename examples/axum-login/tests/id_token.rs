@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{App, Browser, Options, redis_key_count, redis_session};
+use common::{App, Browser, app_on_redis, redis_key_count, redis_session};
 use pkce_testkit::{AuthServer, Endpoint, Misbehavior, RedisServer, ServerConfig};
 
 const LOGIN: &str = "pkce-login";
@@ -14,18 +14,10 @@ const SESSION: &str = "pkce-session";
 
 /// A server that issues ID tokens, and one app instance on Redis.
 fn app_with_id_tokens() -> (AuthServer, RedisServer, App) {
-    let server = AuthServer::start_with(ServerConfig {
+    app_on_redis(ServerConfig {
         id_tokens: true,
         ..ServerConfig::default()
     })
-    .unwrap();
-    let redis = RedisServer::start().unwrap();
-    let options = Options {
-        redis: Some(redis.addr().to_owned()),
-        ..Options::default()
-    };
-    let app = App::start(&server, &options);
-    (server, redis, app)
 }
 
 #[test]

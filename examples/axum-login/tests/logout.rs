@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{App, Browser, Options, redis_session};
+use common::{App, Browser, app_on_redis, redis_session};
 use pkce_testkit::{AuthServer, Endpoint, RedisServer, ServerConfig};
 
 const SESSION: &str = "pkce-session";
@@ -13,17 +13,10 @@ const SESSION: &str = "pkce-session";
 /// A logged-in browser on an instance with Redis; access tokens live 30 s, under the
 /// sessions' 60 s minimum, so every `/me` refreshes.
 fn logged_in() -> (AuthServer, RedisServer, App, Browser, String) {
-    let server = AuthServer::start_with(ServerConfig {
+    let (server, redis, app) = app_on_redis(ServerConfig {
         access_token_ttl: 30,
         ..ServerConfig::default()
-    })
-    .unwrap();
-    let redis = RedisServer::start().unwrap();
-    let options = Options {
-        redis: Some(redis.addr().to_owned()),
-        ..Options::default()
-    };
-    let app = App::start(&server, &options);
+    });
     let mut browser = Browser::new();
     let callback = browser.start_login(&app);
     assert_eq!(browser.get(&callback).status, 303);

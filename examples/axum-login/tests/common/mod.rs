@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use pkce_testkit::{AuthServer, UserAgent, clients};
+use pkce_testkit::{AuthServer, RedisServer, ServerConfig, UserAgent, clients};
 
 /// A seal key (32 bytes, base64url) shared by the instances of one fleet.
 pub(crate) const SEAL_KEY: &str = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -218,4 +218,16 @@ pub(crate) fn redis_key_count(redis: &str) -> u64 {
         .strip_prefix(':')
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("DBSIZE answered {line:?}"))
+}
+
+/// A server started with `config`, a Redis server, and one instance of the app on it.
+pub(crate) fn app_on_redis(config: ServerConfig) -> (AuthServer, RedisServer, App) {
+    let server = AuthServer::start_with(config).expect("the test server starts");
+    let redis = RedisServer::start().expect("redis-server");
+    let options = Options {
+        redis: Some(redis.addr().to_owned()),
+        ..Options::default()
+    };
+    let app = App::start(&server, &options);
+    (server, redis, app)
 }
