@@ -1,12 +1,13 @@
 //! `cargo xtask bench`: runs every benchmark and writes `benches/RESULTS.md`.
 //!
-//! Runs `cargo bench -p pkce-benches` (core.rs, flow.rs, seal.rs, dpop.rs, versus.rs,
-//! versus_allocations.rs), echoing and keeping its standard output, then reads the criterion
+//! Runs `cargo bench -p pkce-benches` (core.rs, flow.rs, seal.rs, seal_allocations.rs,
+//! seal_interleaved.rs, dpop.rs, versus.rs, versus_allocations.rs), echoing and keeping its standard output, then reads the criterion
 //! results written during this run, `target/criterion/<group>/<function>/new/`: `benchmark.json` for the group and
 //! function names, `estimates.json` for the median. Functions named `ours`, `floor` and
 //! `oauth2-rs` fill the table's columns; a `reference` function stands in where oauth2-rs has no
 //! such operation. The `alloc | group | ours | oauth2-rs` lines of versus_allocations.rs fill
-//! the allocation columns; the allocation lists core.rs, flow.rs and dpop.rs print are copied below.
+//! the allocation columns; the allocation lists core.rs, flow.rs, dpop.rs and
+//! seal_allocations.rs print are copied below.
 //! The JSON is criterion's own and small, so it is read by hand: no dependencies. Last, the
 //! axum login app's `logins` bench (no criterion) adds its `webapp | …` lines.
 

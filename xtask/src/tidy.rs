@@ -321,6 +321,33 @@ fn cli_carries_no_key(cli_manifest: &str) -> Vec<String> {
         .collect()
 }
 
+/// Library code that calls `delete_on_logout` outside logout code: a stored session is
+/// deleted only by an explicit logout. Allowed in a file named `logout.rs` and inside an
+/// implementation of `delete_on_logout` itself (a store forwarding to the store it wraps);
+/// the `#[cfg(test)]` module and comments are not looked at.
+fn deletes_outside_logout(file_name: &str, text: &str) -> Vec<String> {
+    if file_name == "logout.rs" {
+        return Vec::new();
+    }
+    let code = code_only(text);
+    let library = code.split("#[cfg(test)]").next().unwrap_or("");
+    let mut in_delete = false;
+    let mut found = Vec::new();
+    for (n, line) in library.lines().enumerate() {
+        if let Some((_, after)) = line.split_once("fn ") {
+            in_delete = words(after).next() == Some("delete_on_logout");
+            continue;
+        }
+        if line.contains("delete_on_logout(") && !in_delete {
+            found.push(format!(
+                "line {}: delete_on_logout outside logout code",
+                n + 1
+            ));
+        }
+    }
+    found
+}
+
 // ---- the tree ----------------------------------------------------------------------------
 
 /// The calls that start a refresh exchange, found in `text`'s library code (comments and
@@ -490,6 +517,32 @@ fn library_code_never_panics() {
         }
     }
     report(problems);
+}
+
+#[test]
+fn only_logout_code_deletes_a_stored_session() {
+    let mut problems = Vec::new();
+    for dir in crate_dirs() {
+        for file in files(&dir.join("src"), ".rs") {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            for p in deletes_outside_logout(name.as_deref().unwrap_or(""), &read(&file)) {
+                problems.push(format!("{}: {p}", relative(&file)));
+            }
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn delete_check_finds_a_call_outside_logout_code_only() {
+    let refresh = "fn finish() {\n    lock.delete_on_logout()?;\n}\n";
+    assert_eq!(
+        deletes_outside_logout("protocol.rs", refresh),
+        ["line 2: delete_on_logout outside logout code"]
+    );
+    assert!(deletes_outside_logout("logout.rs", refresh).is_empty());
+    let forward = "fn delete_on_logout(&mut self) -> R {\n    self.0.delete_on_logout()\n}\n// x.delete_on_logout() in a comment\n#[cfg(test)]\nfn t() { l.delete_on_logout(); }";
+    assert!(deletes_outside_logout("store.rs", forward).is_empty());
 }
 
 #[test]

@@ -29,15 +29,8 @@ pub(crate) fn logout(args: &ProfileArgs) -> Result<(), Failure> {
     }
     let revocation = client.revoke_access_token(&stored.access_token)?;
     session.transport.drive(session.narrator.wrap(revocation))?;
-    // Deleted under the session's lock, so no refresh writes it back meanwhile.
-    let _held = sessions
-        .store()
-        .lock(&key, pkce_session::DEFAULT_LOCK_WAIT)?;
-    match std::fs::remove_file(sessions.store().path(&key)) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Failure::new(format!("deleting the session: {}", e.kind()))),
-    }
+    // Under the session's lock, so no refresh writes it back meanwhile.
+    sessions.delete_on_logout(&key)?;
     eprintln!(
         "pkce: logged out of profile `{}` (tokens revoked, session deleted)",
         settings.profile

@@ -12,6 +12,7 @@ mod challenge;
 mod ct;
 mod error;
 pub mod form;
+mod html;
 #[cfg(feature = "serde")]
 mod serde_str;
 mod sink;
@@ -26,6 +27,7 @@ pub use ct::constant_time_eq;
 pub use error::{
     BufferTooSmall, FormError, GenerateError, InvalidToken, InvalidVerifier, RngError,
 };
+pub use html::HtmlEscaped;
 pub use sink::SliceWriter;
 pub use token::{Nonce, State, TOKEN_LEN};
 pub use verifier::{

@@ -12,6 +12,19 @@ use crate::error::{InvalidToken, RngError};
 pub const TOKEN_LEN: usize = 43;
 const TOKEN_OCTETS: usize = 32;
 
+/// Whether every byte of `chars` is a base64url character, with comparisons only: no
+/// branch and no table indexed by a (secret) character, and a loop the compiler turns into
+/// vector instructions.
+fn all_base64url(chars: &[u8]) -> bool {
+    let mut all = true;
+    for &c in chars {
+        let letter = (c | 0x20).wrapping_sub(b'a') < 26;
+        let digit = c.wrapping_sub(b'0') < 10;
+        all &= letter | digit | (c == b'-') | (c == b'_');
+    }
+    all
+}
+
 /// The shared body of [`State`] and [`Nonce`].
 #[derive(Clone, PartialEq, Eq)]
 struct Random256 {
@@ -36,12 +49,18 @@ impl Random256 {
     fn restore(text: &str) -> Result<Self, InvalidToken> {
         let chars: [u8; TOKEN_LEN] = text.as_bytes().try_into().map_err(|_| InvalidToken)?;
         // Exactly the strings `generate` can produce: 43 base64url characters whose last
-        // one carries only 4 significant bits (a canonical encoding of 32 octets).
-        let mut raw = [0u8; TOKEN_OCTETS];
-        let ok = Base64UrlUnpadded::decode(chars, &mut raw).is_ok();
+        // one carries only 4 significant bits (a canonical encoding of 32 octets). The first
+        // 40 characters (30 whole octets) only have to be in the alphabet; base64ct decodes
+        // the last 3, which also refuses unused bits that are not zero. Checking the 40
+        // without decoding them makes a restore about three times as fast (it runs on every
+        // opened sealed authorization), and, like base64ct, without a branch on a character.
+        let (whole, last) = chars.split_at(TOKEN_LEN - 3);
+        let in_alphabet = all_base64url(whole);
+        let mut tail = [0u8; 2];
+        let last_ok = Base64UrlUnpadded::decode(last, &mut tail).is_ok();
         #[cfg(feature = "zeroize")]
-        zeroize::Zeroize::zeroize(&mut raw);
-        if ok {
+        zeroize::Zeroize::zeroize(&mut tail);
+        if in_alphabet & last_ok {
             Ok(Self { chars })
         } else {
             Err(InvalidToken)

@@ -315,3 +315,24 @@ fn form_types_never_show_their_bytes_in_debug() {
     );
     assert!(!shown.contains("SECRET"), "{shown}");
 }
+
+#[test]
+fn every_byte_outside_base64url_is_refused_at_every_position_of_a_state_or_nonce() {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let good = [b'A'; 43];
+    assert!(State::restore(core::str::from_utf8(&good).unwrap()).is_ok());
+    for position in 0..43 {
+        for byte in 0..=0x7Fu8 {
+            let mut text = good;
+            text[position] = byte;
+            let text = core::str::from_utf8(&text).unwrap();
+            // The last character must also leave its two unused bits clear.
+            let canonical = ALPHABET
+                .iter()
+                .position(|&a| a == byte)
+                .is_some_and(|i| position < 42 || i % 4 == 0);
+            assert_eq!(State::restore(text).is_ok(), canonical, "{text:?}");
+            assert_eq!(Nonce::restore(text).is_ok(), canonical, "{text:?}");
+        }
+    }
+}

@@ -76,6 +76,26 @@ impl Step {
     }
 }
 
+/// What a walk met: a redirect (its target resolved) or a page that is not one.
+enum Seen<'a> {
+    Redirect(String),
+    Page {
+        url: &'a str,
+        status: u16,
+        body: &'a str,
+    },
+}
+
+/// What a walk does next.
+enum Turn<T> {
+    /// Send this request.
+    Next(Step),
+    /// Stop with this result.
+    Done(T),
+    /// Stop with [`HarnessError::UnexpectedPage`] for the page just seen.
+    Unexpected,
+}
+
 impl Default for Browser {
     fn default() -> Self {
         Self::new()
@@ -142,47 +162,71 @@ impl Browser {
 
     fn run(&self, start: &str, prefix: &str, script: Script) -> Result<String, HarnessError> {
         split(start)?;
-        let mut step = Step::Get(start.to_owned());
         let mut cancelled = false;
+        self.walk(start, |seen| match seen {
+            Seen::Redirect(next) if next.starts_with(prefix) => {
+                if script == Script::Deny && !cancelled {
+                    return Err(HarnessError::NothingToDeny);
+                }
+                Ok(Turn::Done(next))
+            }
+            Seen::Redirect(next) => Ok(Turn::Next(Step::Get(next))),
+            Seen::Page { url, status, body } => Ok(match status {
+                200 => self
+                    .next_step(url, body, script, &mut cancelled)?
+                    .map_or(Turn::Unexpected, Turn::Next),
+                _ => Turn::Unexpected,
+            }),
+        })
+    }
+
+    /// The one step loop of every walk: sends `start`, resolves each redirect's `Location`
+    /// and reads each page's body, and asks `decide` what comes next, at most
+    /// [`MAX_STEPS`] requests.
+    fn walk<T>(
+        &self,
+        start: &str,
+        mut decide: impl FnMut(Seen<'_>) -> Result<Turn<T>, HarnessError>,
+    ) -> Result<T, HarnessError> {
+        let mut step = Step::Get(start.to_owned());
         for _ in 0..MAX_STEPS {
             let url = step.url().to_owned();
             let mut resp = self.send(&step)?;
             let status = resp.status().as_u16();
-            if (300..400).contains(&status) {
+            let (turn, body) = if (300..400).contains(&status) {
                 let location =
                     header(&resp, "location").ok_or_else(|| HarnessError::UnexpectedPage {
                         url: without_query(&url),
                         status,
                         summary: "redirect without a Location header".into(),
                     })?;
-                let next = resolve(&url, &location)?;
-                if next.starts_with(prefix) {
-                    if script == Script::Deny && !cancelled {
-                        return Err(HarnessError::NothingToDeny);
-                    }
-                    return Ok(next);
-                }
-                step = Step::Get(next);
-                continue;
-            }
-            let body = resp
-                .body_mut()
-                .read_to_string()
-                .map_err(|source| HarnessError::Http {
-                    url: without_query(&url),
-                    source,
+                (decide(Seen::Redirect(resolve(&url, &location)?))?, None)
+            } else {
+                let body =
+                    resp.body_mut()
+                        .read_to_string()
+                        .map_err(|source| HarnessError::Http {
+                            url: without_query(&url),
+                            source,
+                        })?;
+                let turn = decide(Seen::Page {
+                    url: &url,
+                    status,
+                    body: &body,
                 })?;
-            if status == 200
-                && let Some(next) = self.next_step(&url, &body, script, &mut cancelled)?
-            {
-                step = next;
-                continue;
+                (turn, Some(body))
+            };
+            match turn {
+                Turn::Done(done) => return Ok(done),
+                Turn::Next(next) => step = next,
+                Turn::Unexpected => {
+                    return Err(HarnessError::UnexpectedPage {
+                        url: without_query(&url),
+                        status,
+                        summary: html::summary(body.as_deref().unwrap_or_default(), 600),
+                    });
+                }
             }
-            return Err(HarnessError::UnexpectedPage {
-                url: without_query(&url),
-                status,
-                summary: html::summary(&body, 600),
-            });
         }
         Err(HarnessError::TooManySteps {
             last_url: without_query(step.url()),

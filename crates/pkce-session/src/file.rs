@@ -203,4 +203,18 @@ impl SessionLock for FileLock {
     fn write(&mut self, session: &StoredSession) -> Result<(), SessionError> {
         self.store.write_file(&self.key, session)
     }
+
+    /// Removes `DIR/KEY.json` and flushes the directory. The lock file stays: another
+    /// process may be waiting on its inode, and a new lock file beside it would let two
+    /// holders in at once.
+    fn delete_on_logout(&mut self) -> Result<bool, SessionError> {
+        match fs::remove_file(self.store.path(&self.key)) {
+            Ok(()) => {
+                File::open(&self.store.dir)?.sync_all()?;
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
 }

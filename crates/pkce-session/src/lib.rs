@@ -38,8 +38,8 @@
 //! Every step is traced with `tracing` (always on; about an atomic load per call site with
 //! no subscriber): `DEBUG` events `session: login saved`, `session: fresh token`,
 //! `session: adopted a sibling's refresh`, `session: refresh due, lock held` (with
-//! `lock_wait_ms`), `session: refresh finished`, `session: login required` (with the
-//! `reason`), and `WARN` events `session: refresh failed` / `session: begin failed` (with the
+//! `lock_wait_ms`), `session: refresh finished`, `session: deleted on logout`, `session: login
+//! required` (with the `reason`), and `WARN` events `session: refresh failed` / `session: begin failed` (with the
 //! error's `Display`); each carries the session `key`, never a token.
 //!
 //! Taking a lock blocks the calling thread for at most [`Sessions::lock_wait`]; only the
@@ -56,6 +56,13 @@
 //! - `RedisStore` (feature `redis`): a fleet. A lease lock (`SET NX PX`, released by
 //!   compare-and-delete) and fenced writes: a holder whose lease ran out can never overwrite
 //!   a newer session.
+//!
+//! # Deletion
+//!
+//! No stored session is deleted except by an explicit logout
+//! ([`Sessions::delete_on_logout`], under the session's lock) or replaced except by a
+//! successful login or refresh. A refused refresh token leaves the session marked stale; a
+//! lost answer, a damaged file or a session of another client leaves it as it is.
 //!
 //! [`Registrations`] keeps dynamically registered clients (RFC 7591) beside a
 //! [`FileStore`]'s sessions, one 0600 file per issuer, given back only for exactly that
@@ -99,6 +106,7 @@ mod dpop_key;
 mod error;
 mod file;
 mod hooks;
+mod logout;
 mod memory;
 mod protocol;
 #[cfg(feature = "redis")]

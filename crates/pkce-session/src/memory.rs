@@ -94,6 +94,16 @@ impl SessionLock for MemoryLock {
         inner.sessions.insert(self.key.clone(), session.clone());
         Ok(())
     }
+
+    fn delete_on_logout(&mut self) -> Result<bool, SessionError> {
+        Ok(self
+            .store
+            .shared
+            .inner()
+            .sessions
+            .remove(&self.key)
+            .is_some())
+    }
 }
 
 impl Drop for MemoryLock {

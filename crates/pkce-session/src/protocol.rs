@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pkce_flow::oidc::IdToken;
 use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
 
 use crate::signed_refresh::{SessionRefresh, Signing, plan_refresh, session_refresh};
@@ -18,7 +19,8 @@ use crate::store::{SessionLock, SessionStore};
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// Called with every session written (refreshed, logged in, marked stale), after the write
-/// and before the lock is released: keep it short, other processes may be waiting.
+/// and before the lock is released: keep it short, other processes may be waiting. A
+/// deletion ([`Sessions::delete_on_logout`]) writes nothing and is not announced.
 pub type ChangeHook = Arc<dyn Fn(&SessionKey, &StoredSession) + Send + Sync>;
 
 /// Sessions of one client in one store: the entry point of the protocol.
@@ -28,7 +30,7 @@ pub struct Sessions<S> {
     binding: Binding,
     resources: Vec<String>,
     min_remaining: u64,
-    lock_wait: Duration,
+    pub(crate) lock_wait: Duration,
     on_change: Option<ChangeHook>,
 }
 
@@ -164,6 +166,26 @@ impl<S: SessionStore> Sessions<S> {
         now: u64,
     ) -> Result<StoredSession, SessionError> {
         let session = decide::from_login(&self.binding, &self.resources, response, now);
+        let mut lock = self.store.lock(key, self.lock_wait)?;
+        self.write(key, &mut lock, &session)?;
+        tracing::debug!(key = key.as_str(), "session: login saved");
+        Ok(session)
+    }
+
+    /// As [`Self::save_login`], recording the `sub` of the login's ID token, which
+    /// `Client::validate_id_token` validated (an [`IdToken`] exists only as its result).
+    ///
+    /// # Errors
+    /// The store's errors.
+    pub fn save_validated_login(
+        &self,
+        key: &SessionKey,
+        response: &TokenResponse,
+        id_token: &IdToken,
+        now: u64,
+    ) -> Result<StoredSession, SessionError> {
+        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
+        session.subject = Some(id_token.subject().to_owned());
         let mut lock = self.store.lock(key, self.lock_wait)?;
         self.write(key, &mut lock, &session)?;
         tracing::debug!(key = key.as_str(), "session: login saved");

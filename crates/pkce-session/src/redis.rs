@@ -43,6 +43,17 @@ const FENCED_WRITE: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return
 const UNFENCED_WRITE: &str = "redis.call('HSET', KEYS[1], 'fence', 0, 'session', ARGV[1]) \
     return 1";
 
+/// Deletes the session and the caller's lease, only while the lease still holds the caller's
+/// fence (`-1` otherwise). The fence counter stays, so no later holder is ever handed a
+/// fence that an earlier, paused holder still carries.
+const FENCED_DELETE: &str = "if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end \
+    local deleted = redis.call('DEL', KEYS[1]) \
+    redis.call('DEL', KEYS[2]) \
+    return deleted";
+
+/// Only with the lock switched off by the test hook.
+const UNFENCED_DELETE: &str = "return redis.call('DEL', KEYS[1])";
+
 const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
     return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -222,6 +233,23 @@ impl SessionLock for RedisLock {
                 1 => Ok(()),
                 _ => Err(SessionError::LockLost),
             },
+        }
+    }
+
+    fn delete_on_logout(&mut self) -> Result<bool, SessionError> {
+        let data = self.store.data_key(&self.key);
+        let reply = if self.held {
+            let lock = format!("{data}:lock");
+            self.store
+                .eval(FENCED_DELETE, &[&data, &lock], &[self.fence.as_bytes()])?
+        } else {
+            self.store.eval(UNFENCED_DELETE, &[&data], &[])?
+        };
+        match integer(reply)? {
+            -1 => Err(SessionError::LockLost),
+            // The lease went with the session: the release on drop finds nothing, and a
+            // later write through this lock is refused.
+            deleted => Ok(deleted > 0),
         }
     }
 }

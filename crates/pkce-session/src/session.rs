@@ -89,6 +89,10 @@ pub struct StoredSession {
     pub resources: Vec<String>,
     /// The raw OpenID Connect ID token of the last response that carried one, unvalidated.
     pub id_token: Option<String>,
+    /// The `sub` of the login's ID token, recorded only from claims pkce-flow validated
+    /// ([`crate::Sessions::save_validated_login`]); kept by every refresh.
+    #[serde(default)]
+    pub subject: Option<String>,
     /// Set when the refresh token was refused: the session is kept for the user to see and
     /// is replaced only by a new login.
     #[serde(default)]
@@ -112,6 +116,7 @@ impl fmt::Debug for StoredSession {
             .field("scope", &self.scope)
             .field("resources", &self.resources)
             .field("id_token", &self.id_token.as_ref().map(|_| "<redacted>"))
+            .field("subject", &self.subject)
             .field("stale", &self.stale)
             .field("dpop_key", &self.dpop_key)
             .finish()

@@ -42,6 +42,18 @@ pub trait SessionLock {
     /// I/O errors; [`SessionError::LockLost`] when the lock ran out (a Redis lease) and the
     /// write was refused.
     fn write(&mut self, session: &StoredSession) -> Result<(), SessionError>;
+
+    /// Deletes the session under the held lock; `true` when there was one. For an explicit
+    /// logout only: no stored session is ever deleted except by the user's logout or
+    /// replaced except by a successful login or refresh. A failed refresh, a refused
+    /// refresh token, a damaged or foreign session all leave it in place (at most marked
+    /// stale). Call it through [`crate::Sessions::delete_on_logout`], which re-reads and
+    /// checks the session's binding first; a tidy test keeps every call in logout code.
+    ///
+    /// # Errors
+    /// I/O errors; [`SessionError::LockLost`] when the lock ran out (a Redis lease) and the
+    /// deletion was refused.
+    fn delete_on_logout(&mut self) -> Result<bool, SessionError>;
 }
 
 /// How long to sleep between two attempts at a lock held elsewhere: short at first (a refresh

@@ -172,7 +172,7 @@ fn a_redis_value_of_the_wrong_shape_is_a_typed_error_and_is_kept() {
     let store = RedisStore::connect(&redis.addr, "shape:").unwrap();
     let sessions = sessions(server.issuer(), store.clone());
     let data = store.data_key(&key());
-    let mut raw = RawRedis::connect(&redis.addr);
+    let mut raw = common::RawRedis::connect(&redis.addr);
     for setup in [
         vec!["SET", data.as_str(), "a plain string"],
         vec!["DEL", data.as_str()],
@@ -262,28 +262,4 @@ fn a_redis_lock_is_exclusive_until_released() {
     ));
     drop(held);
     assert!(b.lock(&key(), Duration::from_millis(100)).is_ok());
-}
-
-/// A bare RESP connection for setting up hostile values.
-struct RawRedis(std::io::BufReader<std::net::TcpStream>);
-
-impl RawRedis {
-    fn connect(addr: &str) -> Self {
-        Self(std::io::BufReader::new(
-            std::net::TcpStream::connect(addr).unwrap(),
-        ))
-    }
-
-    /// Sends a command; returns the first line of the reply.
-    fn call(&mut self, args: &[&str]) -> String {
-        use std::io::{BufRead, Write};
-        let mut cmd = format!("*{}\r\n", args.len());
-        for a in args {
-            cmd.push_str(&format!("${}\r\n{a}\r\n", a.len()));
-        }
-        self.0.get_mut().write_all(cmd.as_bytes()).unwrap();
-        let mut line = String::new();
-        self.0.read_line(&mut line).unwrap();
-        line.trim_end().to_owned()
-    }
 }

@@ -139,6 +139,7 @@ pub(crate) fn validate(
         state,
         challenge,
         dpop_jkt: params.get("dpop_jkt").map(str::to_owned),
+        nonce: params.get("nonce").map(str::to_owned),
     })
 }
 

@@ -111,6 +111,11 @@ pub struct ServerConfig {
     /// with 403 and no response to it carries a CORS header, so the browser hides it from
     /// the page. Default: none.
     pub cors_allowed_origins: Vec<String>,
+    /// Answer a code exchange whose authorization asked for `openid` with an ID token
+    /// (OpenID Connect Core §3.1.3.3): `iss`, `sub`, `aud`, `exp`, `iat` and the request's
+    /// `nonce`, ES256-signed with a key made for this server's run and not published, so a
+    /// client establishes the issuer by TLS. Default `false`.
+    pub id_tokens: bool,
 }
 
 impl Default for ServerConfig {
@@ -152,6 +157,7 @@ impl Default for ServerConfig {
             device_interval_secs: 5,
             device_code_ttl_secs: 600,
             cors_allowed_origins: Vec::new(),
+            id_tokens: false,
         }
     }
 }

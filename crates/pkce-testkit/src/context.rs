@@ -16,6 +16,8 @@ pub(crate) struct Ctx {
     pub(crate) issuer: String,
     /// The DPoP verifier and the current server nonce.
     pub(crate) dpop: crate::dpop_gate::DpopState,
+    /// The ID token signing key, made at start when `config.id_tokens`.
+    pub(crate) id_token_key: Option<crate::id_token::IdTokenKey>,
     store: Mutex<Store>,
     devices: Mutex<DeviceStore>,
     misbehavior: Mutex<[Option<Misbehavior>; Endpoint::COUNT]>,
@@ -31,6 +33,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Ctx {
     pub(crate) fn new(config: ServerConfig, issuer: String) -> Self {
         Self {
+            id_token_key: config
+                .id_tokens
+                .then(crate::id_token::IdTokenKey::generate)
+                .flatten(),
             config,
             issuer,
             dpop: crate::dpop_gate::DpopState::new(),

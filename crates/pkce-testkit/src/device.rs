@@ -11,7 +11,6 @@ use pkce_core::form::Pairs;
 use crate::client_auth::authenticate;
 use crate::config::ClientRegistration;
 use crate::context::Ctx;
-use crate::pages::escape;
 use crate::params::{Params, check_scope};
 use crate::request::{Req, form_post};
 use crate::respond::{self, Resp, invalid_request, oauth_error, server_error};
@@ -259,7 +258,7 @@ fn code_form(code: &str) -> String {
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\n\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n\
          </form>\n</body></html>\n",
-        escape(code)
+        pkce_core::HtmlEscaped(code)
     )
 }
 

@@ -97,6 +97,7 @@ mod cors;
 mod device;
 pub mod dpop;
 mod dpop_gate;
+mod id_token;
 mod metadata;
 mod misbehavior;
 mod pages;

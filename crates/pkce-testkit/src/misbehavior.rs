@@ -65,7 +65,8 @@ impl Endpoint {
 ///
 /// The request is still counted in [`AuthServer::hits`](crate::AuthServer::hits). Unless
 /// said otherwise the request is not processed, so a misbehaving token endpoint does not
-/// consume the code. The body quirks (`WrongContentType` through `CommaScope`) on
+/// consume the code. The body quirks (`WrongContentType` through `CommaScope`, and the ID
+/// token's) on
 /// [`Endpoint::Token`] are the exception: the grant is processed for real and a success
 /// response is sent with the quirk (errors stay normal), so a lenient client gets working
 /// tokens. On other endpoints they send a canned token-shaped body, except that
@@ -123,6 +124,10 @@ pub enum Misbehavior {
     EndlessDpopNonce,
     /// `token_type` `Bearer` although the tokens are bound to the request's DPoP key.
     BearerForDpop,
+    /// The ID token (`ServerConfig::id_tokens`) carries a `nonce` other than the request's.
+    IdTokenWrongNonce,
+    /// The ID token's `aud` is another client's id.
+    IdTokenWrongAudience,
 }
 
 /// What the router does with a request, given the endpoint's misbehaviour.
@@ -149,6 +154,8 @@ impl Misbehavior {
                 | Self::ScopeArray
                 | Self::CommaScope
                 | Self::BearerForDpop
+                | Self::IdTokenWrongNonce
+                | Self::IdTokenWrongAudience
         )
     }
 }
@@ -186,6 +193,7 @@ fn canned_tokens() -> crate::store::Issued {
         refresh_token: Some("pkce-testkit-canned-refresh-token".to_owned()),
         bound: false,
         scope: "openid profile".to_owned(),
+        id_token: None,
     }
 }
 

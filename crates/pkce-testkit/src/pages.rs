@@ -3,27 +3,12 @@
 //! Pages are static apart from escaped text: no script, no external resource.
 
 use http::StatusCode;
+use pkce_core::HtmlEscaped;
 
 use crate::respond::{self, Resp};
 
 /// The consent form posts here.
 pub(crate) const DECISION_PATH: &str = "/authorize/decision";
-
-/// Escapes text for HTML element content and double-quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -36,7 +21,7 @@ fn page(title: &str, body: &str) -> String {
 pub(crate) fn error_page(description: &str) -> Resp {
     let body = format!(
         "<h1>Authorization request refused</h1>\n<p id=\"error\">invalid_request</p>\n<p id=\"error_description\">{}</p>",
-        escape(description)
+        HtmlEscaped(description)
     );
     respond::html(StatusCode::BAD_REQUEST, page("Authorization error", &body))
 }
@@ -51,9 +36,9 @@ pub(crate) fn consent_page(interaction: &str, client_id: &str, scope: &str) -> R
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\n\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n\
          </form>",
-        client = escape(client_id),
-        scope = escape(scope),
-        id = escape(interaction),
+        client = HtmlEscaped(client_id),
+        scope = HtmlEscaped(scope),
+        id = HtmlEscaped(interaction),
     );
     respond::html(StatusCode::OK, page("Authorize", &body))
 }

@@ -22,6 +22,8 @@ pub(crate) struct AuthRequest {
     pub(crate) challenge: CodeChallenge,
     /// `dpop_jkt` (RFC 9449 §10): the key the code must be redeemed with.
     pub(crate) dpop_jkt: Option<String>,
+    /// `nonce` (OpenID Connect Core §3.1.2.1), echoed in the ID token.
+    pub(crate) nonce: Option<String>,
 }
 
 /// Tokens issued by one token response.
@@ -33,6 +35,8 @@ pub(crate) struct Issued {
     pub(crate) scope: String,
     /// Bound to a DPoP key: `token_type` `DPoP`.
     pub(crate) bound: bool,
+    /// The ID token of a code exchange for `openid` (`ServerConfig::id_tokens`).
+    pub(crate) id_token: Option<String>,
 }
 
 /// Consent pages and pushed requests live this long.
@@ -285,6 +289,7 @@ impl Store {
             refresh_token,
             scope: scope.to_owned(),
             bound: self.grants.get(grant).is_some_and(|g| g.jkt.is_some()),
+            id_token: None,
         })
     }
 

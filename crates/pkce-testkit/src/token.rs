@@ -38,7 +38,7 @@ pub(crate) fn token(ctx: &Ctx, req: &Req, quirk: Option<&Misbehavior>) -> Resp {
     };
     let issued = match params.get("grant_type") {
         None => return invalid_request("grant_type is required"),
-        Some("authorization_code") => code_grant(ctx, client, &params, jkt),
+        Some("authorization_code") => code_grant(ctx, client, &params, jkt, quirk),
         Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref()),
         Some(crate::device::GRANT_TYPE) => crate::device::device_grant(ctx, client, &params),
         Some(_) => {
@@ -62,6 +62,7 @@ fn code_grant(
     client: &ClientRegistration,
     params: &Params,
     jkt: Option<String>,
+    quirk: Option<&Misbehavior>,
 ) -> Result<Issued, Resp> {
     let code = params
         .get("code")
@@ -90,9 +91,14 @@ fn code_grant(
         ));
     }
     let ttl = ctx.config.access_token_ttl;
-    store
+    let mut issued = store
         .start_grant(&client.client_id, &auth.scope, Some(code), ttl, jkt)
-        .map_err(|_| server_error())
+        .map_err(|_| server_error())?;
+    if ctx.config.id_tokens && auth.scope.split(' ').any(|s| s == "openid") {
+        let id_token = crate::id_token::issue(ctx, &client.client_id, auth.nonce.as_deref(), quirk);
+        issued.id_token = Some(id_token.ok_or_else(server_error)?);
+    }
+    Ok(issued)
 }
 
 /// `grant_type=refresh_token`, with rotation when configured and an optional narrower scope.
@@ -159,6 +165,9 @@ pub(crate) fn render_success(issued: &Issued, quirk: Option<&Misbehavior>) -> Re
     };
     if let Some(rt) = &issued.refresh_token {
         body.insert("refresh_token".into(), rt.clone().into());
+    }
+    if let Some(id_token) = &issued.id_token {
+        body.insert("id_token".into(), id_token.clone().into());
     }
     let scope = match quirk {
         Some(Misbehavior::ScopeArray) => Value::from(issued.scope.split(' ').collect::<Vec<_>>()),

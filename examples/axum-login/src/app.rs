@@ -12,7 +12,7 @@ use pkce_session::{MemoryStore, RedisStore, Sessions};
 use crate::config::{Config, parse_seal_keys};
 use crate::cookie::Cookies;
 use crate::store::AppStore;
-use crate::{account, login};
+use crate::{account, login, logout};
 
 /// Everything a request needs; shared by every request of one instance.
 #[derive(Debug)]
@@ -84,7 +84,7 @@ impl App {
             .route("/login", get(login::start))
             .route("/callback", get(login::callback))
             .route("/me", get(account::me))
-            .route("/logout", post(account::logout))
+            .route("/logout", post(logout::logout))
             .with_state(self)
     }
 }

@@ -9,7 +9,8 @@
 //!   session id cookie and deletes the login cookie.
 //! - `GET /me` calls the protected resource with a fresh access token (refreshed
 //!   single-flight under the session's lock) and shows the user.
-//! - `POST /logout` revokes the grant and forgets the session.
+//! - `POST /logout` revokes the grant and deletes the stored session (the only path that
+//!   deletes one).
 //!
 //! Any instance that shares the seal keys and the Redis server can finish a login another
 //! one started: no sticky sessions, no pending-login table.
@@ -22,6 +23,7 @@ pub mod app;
 pub mod config;
 pub mod cookie;
 mod login;
+mod logout;
 pub mod page;
 pub mod store;
 

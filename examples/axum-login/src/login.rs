@@ -7,6 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use pkce_flow::OsRng;
+use pkce_flow::oidc::{IdTokenSignature, IdTokenValidation};
 use pkce_session::{SessionKey, unix_now};
 
 use crate::app::App;
@@ -31,7 +32,8 @@ pub(crate) async fn start(State(app): State<Arc<App>>) -> Page {
 
 /// `GET /callback`: opens the login cookie (refused when missing, forged, expired or made
 /// for another client), validates the callback against it (state, `iss`, error), redeems
-/// the code with the client's secret and stores the tokens under a new random session id.
+/// the code with the client's secret, validates the ID token when one came back, and
+/// stores the tokens under a new random session id.
 pub(crate) async fn callback(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -80,6 +82,22 @@ pub(crate) async fn callback(
             );
         }
     };
+    // With `openid`, the ID token is validated before anything is stored: issuer,
+    // audience, times and the nonce sealed with the pending authorization. Read straight
+    // from the token endpoint, its issuer is established by TLS (`https`, or loopback
+    // `http` only under --dangerously-allow-loopback-http).
+    let id_token = match tokens.id_token() {
+        None => None,
+        Some(_) => {
+            let validation = IdTokenValidation::new(now, IdTokenSignature::IssuerEstablishedByTls);
+            match app.client.validate_id_token(&tokens, &validation) {
+                Ok(claims) => Some(claims),
+                Err(e) => {
+                    return refuse(StatusCode::BAD_GATEWAY, &format!("ID token refused: {e}"));
+                }
+            }
+        }
+    };
     let Some(id) = new_session_id() else {
         let why = "The system's random generator failed.";
         return refuse(StatusCode::INTERNAL_SERVER_ERROR, why);
@@ -90,7 +108,13 @@ pub(crate) async fn callback(
         // The stores block (a Redis round trip, a lock): off the async workers.
         tokio::task::spawn_blocking(move || {
             let key = SessionKey::new(&id)?;
-            app.sessions.save_login(&key, &tokens, now).map(drop)
+            let saved = match &id_token {
+                Some(claims) => app
+                    .sessions
+                    .save_validated_login(&key, &tokens, claims, now),
+                None => app.sessions.save_login(&key, &tokens, now),
+            };
+            saved.map(drop)
         })
         .await
     };

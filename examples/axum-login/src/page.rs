@@ -7,23 +7,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-/// HTML-escapes `text` for element content and quoted attributes.
-#[must_use]
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use pkce_flow::pkce_core::HtmlEscaped;
 
 /// A response under construction: status, body and cookies to set.
 #[derive(Debug)]
@@ -38,7 +22,7 @@ impl Page {
     /// A page titled `title` (escaped) around `body_html` (already safe HTML).
     #[must_use]
     pub fn html(status: StatusCode, title: &str, body_html: &str) -> Self {
-        let title = escape(title);
+        let title = HtmlEscaped(title);
         let body = format!(
             "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
              <body><h1>{title}</h1>\n{body_html}\n</body></html>\n"
@@ -56,7 +40,7 @@ impl Page {
     pub fn error(status: StatusCode, message: &str) -> Self {
         let body = format!(
             "<p id=\"error\">{}</p>\n<p><a href=\"/login\">Sign in again</a></p>",
-            escape(message)
+            HtmlEscaped(message)
         );
         Self::html(status, "Sign-in failed", &body)
     }
@@ -109,18 +93,5 @@ impl IntoResponse for Page {
             }
         }
         resp
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn markup_in_messages_is_escaped() {
-        assert_eq!(
-            escape("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
     }
 }

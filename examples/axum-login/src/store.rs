@@ -58,4 +58,11 @@ impl SessionLock for AppLock {
             Self::Redis(l) => l.write(session),
         }
     }
+
+    fn delete_on_logout(&mut self) -> Result<bool, SessionError> {
+        match self {
+            Self::Memory(l) => l.delete_on_logout(),
+            Self::Redis(l) => l.delete_on_logout(),
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The person at oidc-provider's device flow pages (RFC 8628 §3.3): the user-code form, the
 //! confirmation (continue or abort), then the same sign-in and consent as a login.
 
-use super::{Browser, MAX_STEPS, Script, Step, header, html, resolve, without_query};
+use super::{Browser, Script, Seen, Step, Turn, html, resolve};
 use crate::error::HarnessError;
 
 /// What the person answers on the confirmation page.
@@ -41,56 +41,32 @@ impl Browser {
     }
 
     fn device(&self, start: &str, user_code: &str, answer: Answer) -> Result<(), HarnessError> {
-        let mut step = Step::Get(start.to_owned());
         let mut answered = false;
-        for _ in 0..MAX_STEPS {
-            let url = step.url().to_owned();
-            let mut resp = self.send(&step)?;
-            let status = resp.status().as_u16();
-            if (300..400).contains(&status) {
-                let location =
-                    header(&resp, "location").ok_or_else(|| HarnessError::UnexpectedPage {
-                        url: without_query(&url),
-                        status,
-                        summary: "redirect without a Location header".into(),
-                    })?;
-                step = Step::Get(resolve(&url, &location)?);
-                continue;
-            }
-            let body = resp
-                .body_mut()
-                .read_to_string()
-                .map_err(|source| HarnessError::Http {
-                    url: without_query(&url),
-                    source,
-                })?;
+        self.walk(start, |seen| {
+            let (url, body) = match seen {
+                Seen::Redirect(next) => return Ok(Turn::Next(Step::Get(next))),
+                Seen::Page {
+                    url,
+                    status: 200,
+                    body,
+                } => (url, body),
+                Seen::Page { .. } => return Ok(Turn::Unexpected),
+            };
             let done = if answer == Answer::Approve {
                 body.contains("<title>Sign-in Success</title>")
             } else {
                 answered && body.contains("interrupted")
             };
-            if status == 200 && done {
-                return Ok(());
+            if done {
+                return Ok(Turn::Done(()));
             }
-            if status == 200 {
-                if let Some(next) = device_form(&url, &body, user_code, answer, &mut answered)? {
-                    step = next;
-                    continue;
-                }
-                let mut unused = false;
-                if let Some(next) = self.next_step(&url, &body, Script::Approve, &mut unused)? {
-                    step = next;
-                    continue;
-                }
+            if let Some(next) = device_form(url, body, user_code, answer, &mut answered)? {
+                return Ok(Turn::Next(next));
             }
-            return Err(HarnessError::UnexpectedPage {
-                url: without_query(&url),
-                status,
-                summary: html::summary(&body, 600),
-            });
-        }
-        Err(HarnessError::TooManySteps {
-            last_url: without_query(step.url()),
+            let mut unused = false;
+            Ok(self
+                .next_step(url, body, Script::Approve, &mut unused)?
+                .map_or(Turn::Unexpected, Turn::Next))
         })
     }
 }

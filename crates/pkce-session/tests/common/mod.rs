@@ -172,3 +172,27 @@ impl Redis {
         }
     }
 }
+
+/// A bare RESP connection for setting up hostile values.
+pub(crate) struct RawRedis(std::io::BufReader<std::net::TcpStream>);
+
+impl RawRedis {
+    pub(crate) fn connect(addr: &str) -> Self {
+        Self(std::io::BufReader::new(
+            std::net::TcpStream::connect(addr).unwrap(),
+        ))
+    }
+
+    /// Sends a command; returns the first line of the reply.
+    pub(crate) fn call(&mut self, args: &[&str]) -> String {
+        use std::io::{BufRead, Write};
+        let mut cmd = format!("*{}\r\n", args.len());
+        for a in args {
+            cmd.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        self.0.get_mut().write_all(cmd.as_bytes()).unwrap();
+        let mut line = String::new();
+        self.0.read_line(&mut line).unwrap();
+        line.trim_end().to_owned()
+    }
+}

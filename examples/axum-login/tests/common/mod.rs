@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use pkce_testkit::{AuthServer, UserAgent, clients};
+use pkce_testkit::{AuthServer, RedisServer, ServerConfig, UserAgent, clients};
 
 /// A seal key (32 bytes, base64url) shared by the instances of one fleet.
 pub(crate) const SEAL_KEY: &str = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -191,4 +191,43 @@ pub(crate) fn path_and_query(url: &str) -> &str {
     url[after_scheme..]
         .find('/')
         .map_or("/", |i| &url[after_scheme + i..])
+}
+
+/// The app's default Redis key prefix (`--redis-prefix`).
+pub(crate) const REDIS_PREFIX: &str = "pkce-axum-login:";
+
+/// The session stored in Redis under the session cookie `id`, read as another instance
+/// would.
+pub(crate) fn redis_session(redis: &str, id: &str) -> Option<pkce_session::StoredSession> {
+    use pkce_session::SessionStore;
+    let store = pkce_session::RedisStore::connect(redis, REDIS_PREFIX).expect("Redis");
+    store
+        .read(&pkce_session::SessionKey::new(id).expect("a session id"))
+        .expect("a readable session")
+}
+
+/// How many keys the Redis server holds (`DBSIZE`).
+pub(crate) fn redis_key_count(redis: &str) -> u64 {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(redis).expect("Redis");
+    conn.write_all(b"*1\r\n$6\r\nDBSIZE\r\n").expect("sent");
+    let mut reply = [0u8; 32];
+    let n = conn.read(&mut reply).expect("an answer");
+    let line = std::str::from_utf8(&reply[..n]).expect("RESP text");
+    line.trim()
+        .strip_prefix(':')
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("DBSIZE answered {line:?}"))
+}
+
+/// A server started with `config`, a Redis server, and one instance of the app on it.
+pub(crate) fn app_on_redis(config: ServerConfig) -> (AuthServer, RedisServer, App) {
+    let server = AuthServer::start_with(config).expect("the test server starts");
+    let redis = RedisServer::start().expect("redis-server");
+    let options = Options {
+        redis: Some(redis.addr().to_owned()),
+        ..Options::default()
+    };
+    let app = App::start(&server, &options);
+    (server, redis, app)
 }
