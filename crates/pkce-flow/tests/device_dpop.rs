@@ -13,7 +13,8 @@ use common::jws::decode_and_verify;
 use common::{body_pairs, builder, finish, header, json, one, request_of, rng};
 use pkce_flow::device::{DeviceAuthorization, DevicePoll, DeviceStatus};
 use pkce_flow::dpop::{DpopError, DpopKey, Es256Key, NonceMemory};
-use pkce_flow::{Client, Error, Exchange, HttpRequest, HttpResponse, Poll, Quirk};
+use pkce_flow::{Client, ClientBuilder, Error, Exchange, HttpRequest, HttpResponse, Poll, Quirk};
+use rand_chacha::ChaCha20Rng;
 
 const NOW: u64 = 1_700_000_000;
 const DEVICE_OK: &str = r#"{"device_code":"dc-1","user_code":"WDJB-MJHT","verification_uri":"https://as.example/device","expires_in":1800,"interval":5}"#;
@@ -26,8 +27,12 @@ fn key() -> DpopKey {
     DpopKey::new(Arc::new(Es256Key::generate(&mut rng()).unwrap()))
 }
 
+fn device_builder() -> ClientBuilder {
+    builder().device_authorization_endpoint("https://as.example/device_authorization")
+}
+
 fn device_client(key: Option<&DpopKey>) -> Client {
-    let b = builder().device_authorization_endpoint("https://as.example/device_authorization");
+    let b = device_builder();
     match key {
         Some(key) => b.dpop_key(key.clone()),
         None => b,
@@ -54,6 +59,12 @@ fn polling(client: &Client) -> DevicePoll {
     client.device_poll(&authorization(client), NOW)
 }
 
+/// The polling of a client configured with `key`, an empty nonce memory and a generator.
+fn dpop_polling(key: &DpopKey) -> (DevicePoll, NonceMemory, ChaCha20Rng) {
+    let poll = polling(&device_client(Some(key)));
+    (poll, NonceMemory::new(), rng())
+}
+
 fn claims(request: &HttpRequest) -> serde_json::Value {
     decode_and_verify(header(request, "dpop").expect("a DPoP header")).claims
 }
@@ -71,10 +82,7 @@ fn done<E: Exchange>(exchange: &mut E) -> E::Output {
 
 #[test]
 fn a_poll_of_a_dpop_client_carries_a_proof_and_gets_dpop_tokens() {
-    let key = key();
-    let client = device_client(Some(&key));
-    let mut poll = polling(&client);
-    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let (mut poll, mut nonces, mut rng) = dpop_polling(&key());
     let mut attempt = poll
         .attempt_with_dpop(NOW + 5, &mut nonces, &mut rng)
         .unwrap();
@@ -99,10 +107,7 @@ fn a_poll_of_a_dpop_client_carries_a_proof_and_gets_dpop_tokens() {
 
 #[test]
 fn a_nonce_error_while_polling_is_one_new_request_and_not_a_poll() {
-    let key = key();
-    let client = device_client(Some(&key));
-    let mut poll = polling(&client);
-    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let (mut poll, mut nonces, mut rng) = dpop_polling(&key());
     let mut attempt = poll
         .attempt_with_dpop(NOW + 5, &mut nonces, &mut rng)
         .unwrap();
@@ -134,10 +139,7 @@ fn a_nonce_error_while_polling_is_one_new_request_and_not_a_poll() {
 
 #[test]
 fn a_second_nonce_error_in_one_attempt_is_a_typed_error_not_a_loop() {
-    let key = key();
-    let client = device_client(Some(&key));
-    let mut poll = polling(&client);
-    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let (mut poll, mut nonces, mut rng) = dpop_polling(&key());
     let mut attempt = poll
         .attempt_with_dpop(NOW + 5, &mut nonces, &mut rng)
         .unwrap();
@@ -153,9 +155,7 @@ fn a_second_nonce_error_in_one_attempt_is_a_typed_error_not_a_loop() {
 #[test]
 fn a_bearer_answer_to_a_signed_poll_is_a_typed_error_unless_the_quirk_allows_it() {
     let key = key();
-    let client = device_client(Some(&key));
-    let mut poll = polling(&client);
-    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let (mut poll, mut nonces, mut rng) = dpop_polling(&key);
     let attempt = poll
         .attempt_with_dpop(NOW + 5, &mut nonces, &mut rng)
         .unwrap();
@@ -164,8 +164,7 @@ fn a_bearer_answer_to_a_signed_poll_is_a_typed_error_unless_the_quirk_allows_it(
         Error::Dpop(DpopError::BearerForDpop)
     );
 
-    let lenient = builder()
-        .device_authorization_endpoint("https://as.example/device_authorization")
+    let lenient = device_builder()
         .dpop_key(key.clone())
         .quirk(Quirk::BearerForDpop)
         .build()
@@ -182,8 +181,7 @@ fn a_bearer_answer_to_a_signed_poll_is_a_typed_error_unless_the_quirk_allows_it(
 
 #[test]
 fn without_a_key_the_attempt_is_the_plain_one() {
-    let client = device_client(None);
-    let mut poll = polling(&client);
+    let mut poll = polling(&device_client(None));
     let (mut nonces, mut rng) = (NonceMemory::new(), rng());
     let mut attempt = poll
         .attempt_with_dpop(NOW + 5, &mut nonces, &mut rng)
@@ -197,10 +195,7 @@ fn without_a_key_the_attempt_is_the_plain_one() {
 
 #[test]
 fn a_signed_attempt_too_early_sends_nothing() {
-    let key = key();
-    let client = device_client(Some(&key));
-    let mut poll = polling(&client);
-    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let (mut poll, mut nonces, mut rng) = dpop_polling(&key());
     let mut attempt = poll
         .attempt_with_dpop(NOW + 4, &mut nonces, &mut rng)
         .unwrap();

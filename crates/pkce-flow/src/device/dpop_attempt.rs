@@ -9,25 +9,16 @@
 
 use rand_core::TryCryptoRng;
 
-use crate::dpop::{DpopExchange, NonceMemory};
+use crate::dpop::{DpopExchange, MaybeDpop, NonceMemory};
 use crate::error::Error;
-use crate::http::{Exchange, HttpResponse, Poll};
 
-use super::{DeviceAttempt, DevicePoll, DeviceStatus};
+use super::{DeviceAttempt, DevicePoll};
 
 /// One polling attempt as the client is configured: with a DPoP proof (and the one nonce
 /// retry) when the client has a key, plain otherwise. Made by
-/// [`DevicePoll::attempt_with_dpop`]; an [`Exchange`] ending in a [`DeviceStatus`].
-#[derive(Debug)]
-pub struct DpopAttempt<'a, R: ?Sized>(Inner<'a, R>);
-
-#[derive(Debug)]
-// One value per attempt, moved once into the driver's loop: its size does not matter.
-#[allow(clippy::large_enum_variant)]
-enum Inner<'a, R: ?Sized> {
-    Plain(DeviceAttempt<'a>),
-    Signed(DpopExchange<'a, DeviceAttempt<'a>, R>),
-}
+/// [`DevicePoll::attempt_with_dpop`]; an [`crate::Exchange`] ending in a
+/// [`DeviceStatus`](super::DeviceStatus) (`is_dpop` says whether it is signed).
+pub type DpopAttempt<'a, R> = MaybeDpop<'a, DeviceAttempt<'a>, R>;
 
 impl DevicePoll {
     /// One polling attempt at `now`, signed with the client's DPoP key when it is configured
@@ -85,8 +76,9 @@ impl DevicePoll {
     /// ```
     ///
     /// # Errors
-    /// [`Error::Dpop`] only from the requests' answers; building the attempt fails only if
-    /// the client's own key were refused, which cannot happen (kept typed, not a panic).
+    /// Building the attempt checks that the key is the client's own
+    /// ([`crate::Misuse::DpopKeyMismatch`] otherwise, which this method cannot cause); the
+    /// requests' failures ([`Error::Dpop`], [`Error::Token`] …) come from driving it.
     pub fn attempt_with_dpop<'a, R: TryCryptoRng + ?Sized>(
         &'a mut self,
         now: u64,
@@ -94,42 +86,9 @@ impl DevicePoll {
         rng: &'a mut R,
     ) -> Result<DpopAttempt<'a, R>, Error> {
         let Some(key) = self.config.dpop.clone() else {
-            return Ok(DpopAttempt(Inner::Plain(self.attempt(now))));
+            return Ok(MaybeDpop::plain(self.attempt(now)));
         };
         let signed = DpopExchange::new(self.attempt(now), &key, nonces, rng, now)?;
-        Ok(DpopAttempt(Inner::Signed(signed)))
-    }
-}
-
-impl<R: ?Sized> DpopAttempt<'_, R> {
-    /// Whether the attempt's request carries a DPoP proof.
-    #[must_use]
-    pub fn is_dpop(&self) -> bool {
-        matches!(self.0, Inner::Signed(_))
-    }
-}
-
-impl<R: TryCryptoRng + ?Sized> Exchange for DpopAttempt<'_, R> {
-    type Output = DeviceStatus;
-
-    fn kind(&self) -> &'static str {
-        match &self.0 {
-            Inner::Plain(e) => e.kind(),
-            Inner::Signed(e) => e.kind(),
-        }
-    }
-
-    fn poll_output(&mut self) -> Result<Poll<DeviceStatus>, Error> {
-        match &mut self.0 {
-            Inner::Plain(e) => e.poll_output(),
-            Inner::Signed(e) => e.poll_output(),
-        }
-    }
-
-    fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        match &mut self.0 {
-            Inner::Plain(e) => e.handle_response(response),
-            Inner::Signed(e) => e.handle_response(response),
-        }
+        Ok(MaybeDpop::signed(signed))
     }
 }
