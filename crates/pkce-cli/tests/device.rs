@@ -142,6 +142,15 @@ fn device_login_denied_fails_with_one_line() {
 
 #[test]
 fn device_login_with_dpop_binds_the_session_and_format_dpop_is_accepted() {
+    // `--dpop` with the profile's device flow, and the profile's `dpop = true` with
+    // `--flow device`.
+    device_login_with_dpop("flow = \"device\"\n", &["login", "--dpop"]);
+    device_login_with_dpop("dpop = true\n", &["login", "--flow", "device"]);
+}
+
+/// A DPoP device login with the work profile plus `profile_extra`, run as `args`, against a
+/// server requiring proofs and its nonce; then the session's `--format dpop` headers.
+fn device_login_with_dpop(profile_extra: &str, args: &[&str]) {
     let server = AuthServer::start_with(ServerConfig {
         device_interval_secs: 1,
         dpop_required: true,
@@ -152,9 +161,9 @@ fn device_login_with_dpop_binds_the_session_and_format_dpop_is_accepted() {
     let home = support::temp_dir("device-dpop");
     support::write_config(
         &home,
-        &support::work_profile(server.issuer(), "flow = \"device\"\n"),
+        &support::work_profile(server.issuer(), profile_extra),
     );
-    let (child, _, code, stderr) = start_in(&home, &["login", "--dpop"]);
+    let (child, _, code, stderr) = start_in(&home, args);
     std::thread::sleep(Duration::from_millis(1200));
     assert!(server.approve_device(&code));
     let (ok, out, err) = finish(child, stderr);
