@@ -1,9 +1,9 @@
 //! DPoP (RFC 9449) in the CLI: `pkce login --dpop` (or `dpop = true` in the profile) binds
 //! the session's tokens to a new ES256 key, generated per login, that signs the PAR and the
-//! code exchange (or, with `--flow device`, every token poll) and is stored with the session (0600, like the tokens beside it); every
-//! later refresh is signed with that stored key by pkce-session. `pkce token --format dpop
-//! --method M --url URL` prints the two headers one request needs, with a fresh proof each
-//! time.
+//! code exchange (or, with `--flow device`, every token poll) and is stored with the session
+//! (0600, like the tokens beside it); every later refresh is signed with that stored key by
+//! pkce-session. `pkce token --format dpop --method M --url URL` prints the two headers one
+//! request needs, with a fresh proof each time.
 
 use std::cell::RefCell;
 use std::sync::Arc;

@@ -125,6 +125,7 @@ impl DevicePoll {
 
     /// The decision on one token endpoint response received for a request sent at
     /// `sent_at`.
+    ///
     /// With a DPoP key configured the tokens must be `DPoP` tokens (RFC 9449 §5), as for
     /// the code exchange.
     fn decide(&mut self, response: &HttpResponse<'_>, sent_at: u64) -> Result<DeviceStatus, Error> {
