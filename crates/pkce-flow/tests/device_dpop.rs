@@ -13,7 +13,9 @@ use common::jws::decode_and_verify;
 use common::{body_pairs, builder, finish, header, json, one, request_of, rng};
 use pkce_flow::device::{DeviceAuthorization, DevicePoll, DeviceStatus};
 use pkce_flow::dpop::{DpopError, DpopKey, Es256Key, NonceMemory};
-use pkce_flow::{Client, ClientBuilder, Error, Exchange, HttpRequest, HttpResponse, Poll, Quirk};
+use pkce_flow::{
+    Client, ClientBuilder, Error, Exchange, HttpRequest, HttpResponse, Poll, Quirk, ResponseError,
+};
 use rand_chacha::ChaCha20Rng;
 
 const NOW: u64 = 1_700_000_000;
@@ -190,7 +192,14 @@ fn without_a_key_the_attempt_is_the_plain_one() {
     let sent = request_of(&mut attempt);
     assert!(header(&sent, "dpop").is_none());
     // A DPoP token type is not what a client without a key asked for.
-    assert!(attempt.handle_response(json(200, DPOP_TOKEN)).is_err());
+    let refused = attempt.handle_response(json(200, DPOP_TOKEN));
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Response(ResponseError::UnsupportedTokenType(_)))
+        ),
+        "{refused:?}"
+    );
 }
 
 #[test]
