@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
 use pkce_flow::{
-    Client, ClientBuilder, DiscoveryKind, LoopbackHttp, ResourceRequest, TokenErrorCode,
+    Client, ClientBuilder, DiscoveryKind, LoopbackHttp, ResourceRequest, ServerMetadata,
+    TokenErrorCode,
 };
 use pkce_interop::{Browser, OidcProvider, PUBLIC_CLIENT_ID, REGISTERED_REDIRECT_URI};
 
@@ -16,15 +17,20 @@ fn client(op: &OidcProvider) -> Client {
     builder(op).build().unwrap()
 }
 
-fn builder(op: &OidcProvider) -> ClientBuilder {
-    let transport = pkce_ureq::Transport::new().unwrap();
-    let metadata = transport
+/// The server's OpenID metadata.
+fn discover(op: &OidcProvider) -> ServerMetadata {
+    pkce_ureq::Transport::new()
+        .unwrap()
         .discover(
             op.issuer(),
             DiscoveryKind::OpenId,
             LoopbackHttp::DangerouslyAllow,
         )
-        .unwrap();
+        .unwrap()
+}
+
+fn builder(op: &OidcProvider) -> ClientBuilder {
+    let metadata = discover(op);
     assert!(
         metadata.device_authorization_endpoint.is_some(),
         "advertised"
@@ -119,14 +125,7 @@ fn device_flow_with_dpop_gets_tokens_bound_to_the_key() {
     assert_eq!(tokens.token_type(), "DPoP");
     assert!(nonces.get(op.issuer()).is_some(), "the server's nonce kept");
 
-    let metadata = transport
-        .discover(
-            op.issuer(),
-            DiscoveryKind::OpenId,
-            LoopbackHttp::DangerouslyAllow,
-        )
-        .unwrap();
-    let userinfo = metadata.userinfo_endpoint.unwrap();
+    let userinfo = discover(&op).userinfo_endpoint.unwrap();
     let request = ResourceRequest::get(&userinfo, tokens.access_token()).unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
