@@ -183,22 +183,19 @@ fn userinfo_with(url: &str, (authorization, proof): &(String, String)) -> (u16, 
     (answer.status().as_u16(), challenge)
 }
 
-/// `pkce login --dpop` against oidc-provider, which requires proofs with its nonce (PAR,
-/// token endpoint): a `DPoP` token bound to the stored key. Then `pkce token --format dpop`
-/// prints headers oidc-provider's userinfo endpoint accepts: the token as a `DPoP` token and
-/// a proof for `GET` of that URL with the nonce remembered from the login. The same token as
-/// a Bearer token is refused.
-#[test]
-fn cli_dpop_login_then_format_dpop_headers_open_oidc_providers_userinfo() {
+/// `pkce login --dpop` (with `extra` flags) against oidc-provider, which requires proofs
+/// with its nonce at PAR, the token and the userinfo endpoint: a `DPoP` token bound to the
+/// stored key. Then `pkce token --format dpop` prints headers oidc-provider's userinfo
+/// endpoint accepts: the token as a `DPoP` token and a proof for `GET` of that URL with the
+/// nonce remembered from the login. A replayed proof and the token as a Bearer token are
+/// refused. Once the stored token has expired, `pkce token` refreshes it with the stored key
+/// and the new token's headers are accepted too.
+fn dpop_login_then_userinfo(name: &str, extra: &[&str]) {
     let provider = OidcProvider::start().unwrap_or_else(|e| panic!("{e}"));
-    let store = store_dir("dpop");
-    let tokens = login(
-        &provider,
-        &store,
-        PUBLIC_CLIENT_ID,
-        &["--dpop", "--par"],
-        &[],
-    );
+    let store = store_dir(name);
+    let mut args = vec!["--dpop"];
+    args.extend_from_slice(extra);
+    let tokens = login(&provider, &store, PUBLIC_CLIENT_ID, &args, &[]);
     assert_eq!(tokens["token_type"], "DPoP");
     let access_token = tokens["access_token"].as_str().unwrap();
 
@@ -233,4 +230,25 @@ fn cli_dpop_login_then_format_dpop_headers_open_oidc_providers_userinfo() {
         .call()
         .unwrap();
     assert_eq!(bearer.status().as_u16(), 401, "Bearer refused");
+
+    // The stored token expired: `pkce token` refreshes it, signed with the stored key.
+    let file = store.join("default.json");
+    let mut session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    session["expires_at"] = serde_json::json!(1);
+    std::fs::write(&file, serde_json::to_vec(&session).unwrap()).unwrap();
+    let refreshed = dpop_headers(&provider, &store, &userinfo);
+    assert_ne!(refreshed.0, headers.0, "a new access token");
+    let (status, challenge) = userinfo_with(&userinfo, &refreshed);
+    assert_eq!(status, 200, "{challenge}\n{}", provider.log());
+}
+
+#[test]
+fn cli_dpop_login_then_format_dpop_headers_open_oidc_providers_userinfo() {
+    dpop_login_then_userinfo("dpop", &[]);
+}
+
+#[test]
+fn cli_dpop_login_with_par_then_format_dpop_headers_open_oidc_providers_userinfo() {
+    dpop_login_then_userinfo("dpop-par", &["--par"]);
 }
