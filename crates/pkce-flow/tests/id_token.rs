@@ -348,6 +348,20 @@ fn a_refreshed_id_token_must_keep_issuer_subject_and_audience() {
         refresh(&|c| c["aud"] = json!([CLIENT, "x"])).unwrap_err(),
         IdTokenError::AuthorizedPartyMissing
     );
+    // A token valid on its own (another audience beside the client, with `azp`) whose
+    // audience is not the first token's.
+    let widened = |c: &mut Value| {
+        c["aud"] = json!([CLIENT, "x"]);
+        c["azp"] = json!(CLIENT);
+    };
+    assert_eq!(
+        refresh(&widened).unwrap_err(),
+        IdTokenError::RefreshChanged("aud")
+    );
+    assert_eq!(
+        refresh(&|c| c["iss"] = json!("https://other.example")).unwrap_err(),
+        IdTokenError::IssuerMismatch
+    );
     assert_eq!(
         refresh(&|c| c["auth_time"] = json!(NOW)).unwrap_err(),
         IdTokenError::RefreshChanged("auth_time")
