@@ -114,7 +114,7 @@ pub fn from_login(
         scope: response.granted_scope().map(str::to_owned),
         resources: resources.to_vec(),
         id_token: response.id_token().map(str::to_owned),
-        subject: None,
+        identity: None,
         stale: false,
         dpop_key: None,
     }
@@ -138,7 +138,7 @@ mod tests {
             scope: Some("openid".into()),
             resources: vec![],
             id_token: Some("id".into()),
-            subject: None,
+            identity: None,
             stale: false,
             dpop_key: None,
         }

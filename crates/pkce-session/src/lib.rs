@@ -111,6 +111,7 @@ mod memory;
 mod protocol;
 #[cfg(feature = "redis")]
 mod redis;
+mod refreshed_id;
 mod registrations;
 #[cfg(feature = "redis")]
 mod resp;
@@ -125,6 +126,7 @@ pub use memory::{MemoryLock, MemoryStore};
 pub use protocol::{Begin, ChangeHook, DEFAULT_LOCK_WAIT, RefreshPlan, RefreshResult, Sessions};
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_LEASE, RedisLock, RedisStore};
+pub use refreshed_id::SharedIdTokenVerifier;
 pub use registrations::Registrations;
 pub use session::{Binding, FORMAT_VERSION, MAX_SESSION_BYTES, SessionKey, StoredSession};
 pub use signed_refresh::SessionRefresh;

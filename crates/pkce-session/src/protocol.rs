@@ -8,6 +8,7 @@ use std::time::Duration;
 use pkce_flow::oidc::IdToken;
 use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
 
+use crate::refreshed_id::{self, SharedIdTokenVerifier};
 use crate::signed_refresh::{SessionRefresh, Signing, plan_refresh, session_refresh};
 
 use crate::decide::{self, AfterRefusal, DEFAULT_MIN_REMAINING, Verdict};
@@ -32,6 +33,8 @@ pub struct Sessions<S> {
     min_remaining: u64,
     pub(crate) lock_wait: Duration,
     on_change: Option<ChangeHook>,
+    /// Checks the signature of refreshed ID tokens; `None`: the issuer established by TLS.
+    id_token_verifier: Option<SharedIdTokenVerifier>,
 }
 
 impl<S> fmt::Debug for Sessions<S> {
@@ -94,6 +97,7 @@ impl<S: SessionStore> Sessions<S> {
             min_remaining: DEFAULT_MIN_REMAINING,
             lock_wait: DEFAULT_LOCK_WAIT,
             on_change: None,
+            id_token_verifier: None,
         }
     }
 
@@ -117,6 +121,14 @@ impl<S: SessionStore> Sessions<S> {
     #[must_use]
     pub fn resources(mut self, resources: &[&str]) -> Self {
         self.resources = resources.iter().map(|r| (*r).to_owned()).collect();
+        self
+    }
+
+    /// Verifies the signature of ID tokens in refresh responses with `verifier` (the
+    /// issuer's keys) instead of relying on the token endpoint's TLS for who issued them.
+    #[must_use]
+    pub fn id_token_verifier(mut self, verifier: SharedIdTokenVerifier) -> Self {
+        self.id_token_verifier = Some(verifier);
         self
     }
 
@@ -172,8 +184,11 @@ impl<S: SessionStore> Sessions<S> {
         Ok(session)
     }
 
-    /// As [`Self::save_login`], recording the `sub` of the login's ID token, which
-    /// `Client::validate_id_token` validated (an [`IdToken`] exists only as its result).
+    /// As [`Self::save_login`], recording the identity of the login's ID token (`iss`,
+    /// `sub`, `aud`, `azp`, `auth_time`), which `Client::validate_id_token` validated (an
+    /// [`IdToken`] exists only as its result). An ID token in a later refresh response of
+    /// this session must repeat it (OpenID Connect Core §12.2), or the refresh is not
+    /// stored: [`SessionError::RefreshedIdTokenRefused`].
     ///
     /// # Errors
     /// The store's errors.
@@ -185,7 +200,7 @@ impl<S: SessionStore> Sessions<S> {
         now: u64,
     ) -> Result<StoredSession, SessionError> {
         let mut session = decide::from_login(&self.binding, &self.resources, response, now);
-        session.subject = Some(id_token.subject().to_owned());
+        session.identity = Some(id_token.identity());
         let mut lock = self.store.lock(key, self.lock_wait)?;
         self.write(key, &mut lock, &session)?;
         tracing::debug!(key = key.as_str(), "session: login saved");
@@ -357,7 +372,8 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
     /// refreshed or adopted, `WARN` with the error otherwise); never a token.
     ///
     /// # Errors
-    /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshOutcomeUnknown`],
+    /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshedIdTokenRefused`]
+    /// (the session is kept, marked stale), [`SessionError::RefreshOutcomeUnknown`],
     /// [`SessionError::RefreshNotSent`], [`SessionError::RefreshFailed`], the store's errors.
     pub fn finish(self, result: RefreshResult, now: u64) -> Result<AccessToken, SessionError> {
         let key = self.key.clone();
@@ -376,6 +392,21 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
         crate::hooks::pause_at("answered");
         match result {
             RefreshResult::Response(response) => {
+                let sessions = self.sessions;
+                let verifier = sessions.id_token_verifier.as_ref();
+                if let Err(e) =
+                    refreshed_id::check(&sessions.client, verifier, &self.current, &response, now)
+                {
+                    // Another user (or issuer, or audience) than the login's: the refreshed
+                    // tokens are dropped and the session kept, marked stale, so the next
+                    // request asks for a new login instead of refreshing again.
+                    let stale = StoredSession {
+                        stale: true,
+                        ..self.current.clone()
+                    };
+                    sessions.write(&self.key, &mut self.lock, &stale)?;
+                    return Err(SessionError::RefreshedIdTokenRefused(e));
+                }
                 let mut new = decide::refreshed(&self.current, &response, now);
                 if let (Some(stored), Some(signing)) = (&mut new.dpop_key, &self.signing) {
                     stored.set_nonces(&signing.nonces);
