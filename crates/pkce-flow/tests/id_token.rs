@@ -353,6 +353,30 @@ fn a_refreshed_id_token_is_checked_against_the_identity_kept_from_the_login() {
     );
 }
 
+/// An identity read back from storage that names another issuer than the refreshed token's
+/// (which is the configured one): refused for `iss`.
+#[cfg(feature = "serde")]
+#[test]
+fn a_stored_identity_of_another_issuer_refuses_the_refreshed_id_token() {
+    let client = client();
+    let stored = json!({
+        "issuer": "https://other.example", "subject": "248289761001", "audiences": [CLIENT],
+        "authorized_party": null, "auth_time": NOW - 5,
+    });
+    let identity: pkce_flow::oidc::LoginIdentity = serde_json::from_value(stored).unwrap();
+    let mut c = claims("");
+    c.as_object_mut().unwrap().remove("nonce");
+    let body = token_body(&sign(&json!({"alg": "HS256"}), &c));
+    let exchange = client.refresh(&RefreshToken::new("tGzv3JOkF0XG5Qx2TlKWIA".into()));
+    let tokens = finish(exchange, json_owned(&body)).unwrap();
+    assert_eq!(
+        client
+            .validate_refreshed_id_token_for(&identity, &tokens, &verified())
+            .unwrap_err(),
+        IdTokenError::RefreshChanged("iss")
+    );
+}
+
 #[test]
 fn a_refreshed_id_token_must_keep_issuer_subject_and_audience() {
     let client = client();
