@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{App, Browser, app_on_redis, redis_key_count, redis_session};
+use common::{
+    App, Browser, app_on_redis, assert_shows_user, redis_key_count, redis_session, signed_in,
+};
 use pkce_testkit::{AuthServer, Endpoint, Misbehavior, RedisServer, ServerConfig};
 
 const LOGIN: &str = "pkce-login";
@@ -33,12 +35,7 @@ fn a_valid_id_token_is_kept_as_the_sessions_subject_and_me_shows_it() {
     assert!(stored.id_token.is_some());
     assert_eq!(stored.subject(), Some("alice"));
     let me = browser.get(&app.at("/me"));
-    assert_eq!(me.status, 200, "{me:?}");
-    assert!(
-        me.body.contains("<strong id=\"user\">alice</strong>"),
-        "{}",
-        me.body
-    );
+    assert_shows_user(&me, "alice");
 }
 
 /// An ID token the server mangled: the callback shows the escaped error page, clears the
@@ -84,16 +81,11 @@ fn an_id_token_for_another_audience_creates_no_session() {
 /// sessions' 60 s minimum (every `/me` refreshes), one app instance on Redis, and a browser
 /// signed in.
 fn signed_in_refreshing() -> (AuthServer, RedisServer, App, Browser, String) {
-    let (server, redis, app) = app_on_redis(ServerConfig {
+    signed_in(ServerConfig {
         id_tokens: true,
         access_token_ttl: 30,
         ..ServerConfig::default()
-    });
-    let mut browser = Browser::new();
-    let callback = browser.start_login(&app);
-    assert_eq!(browser.get(&callback).status, 303);
-    let id = browser.cookie(SESSION).unwrap().to_owned();
-    (server, redis, app, browser, id)
+    })
 }
 
 #[test]
@@ -101,12 +93,7 @@ fn a_refresh_with_a_consistent_id_token_is_stored_and_me_still_shows_the_subject
     let (server, redis, app, mut browser, id) = signed_in_refreshing();
     let login = redis_session(redis.addr(), &id).expect("stored");
     let me = browser.get(&app.at("/me"));
-    assert_eq!(me.status, 200, "{me:?}");
-    assert!(
-        me.body.contains("<strong id=\"user\">alice</strong>"),
-        "{}",
-        me.body
-    );
+    assert_shows_user(&me, "alice");
     assert_eq!(server.rotation_counters().refreshes_served, 1);
     let refreshed = redis_session(redis.addr(), &id).expect("stored");
     assert_ne!(refreshed.access_token, login.access_token);
