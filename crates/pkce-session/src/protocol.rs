@@ -400,10 +400,7 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
                     // Another user (or issuer, or audience) than the login's: the refreshed
                     // tokens are dropped and the session kept, marked stale, so the next
                     // request asks for a new login instead of refreshing again.
-                    let stale = StoredSession {
-                        stale: true,
-                        ..self.current.clone()
-                    };
+                    let stale = decide::marked_stale(&self.current);
                     sessions.write(&self.key, &mut self.lock, &stale)?;
                     return Err(SessionError::RefreshedIdTokenRefused(e));
                 }
@@ -425,10 +422,7 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
                         Ok(s.access_token)
                     }
                     _ => {
-                        let stale = StoredSession {
-                            stale: true,
-                            ..self.current.clone()
-                        };
+                        let stale = decide::marked_stale(&self.current);
                         self.sessions.write(&self.key, &mut self.lock, &stale)?;
                         Err(SessionError::LoginRequired(LoginReason::Refused))
                     }
