@@ -129,6 +129,7 @@ mod refreshed_id;
 mod registrations;
 #[cfg(feature = "redis")]
 mod resp;
+mod save;
 mod session;
 mod signed_refresh;
 mod store;

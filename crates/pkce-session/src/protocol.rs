@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pkce_flow::oidc::IdToken;
 use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
 
 use crate::refreshed_id::{self, SharedIdTokenVerifier};
@@ -28,8 +27,8 @@ pub type ChangeHook = Arc<dyn Fn(&SessionKey, &StoredSession) + Send + Sync>;
 pub struct Sessions<S> {
     store: S,
     client: Client,
-    binding: Binding,
-    resources: Vec<String>,
+    pub(crate) binding: Binding,
+    pub(crate) resources: Vec<String>,
     min_remaining: u64,
     pub(crate) lock_wait: Duration,
     on_change: Option<ChangeHook>,
@@ -166,67 +165,6 @@ impl<S: SessionStore> Sessions<S> {
         Ok(session)
     }
 
-    /// Stores the result of a successful login (received at `now`, seconds since the Unix
-    /// epoch) under `key`, replacing whatever was there, stale or not.
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_login(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        now: u64,
-    ) -> Result<StoredSession, SessionError> {
-        let session = decide::from_login(&self.binding, &self.resources, response, now);
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
-        Ok(session)
-    }
-
-    /// As [`Self::save_login`], recording the identity of the login's ID token (`iss`,
-    /// `sub`, `aud`, `azp`, `auth_time`), which `Client::validate_id_token` validated (an
-    /// [`IdToken`] exists only as its result). An ID token in a later refresh response of
-    /// this session must repeat it (OpenID Connect Core §12.2), or the refresh is not
-    /// stored: [`SessionError::RefreshedIdTokenRefused`].
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_validated_login(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        id_token: &IdToken,
-        now: u64,
-    ) -> Result<StoredSession, SessionError> {
-        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
-        session.identity = Some(id_token.identity());
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
-        Ok(session)
-    }
-
-    /// As [`Self::save_login`], for tokens bound to a DPoP key: the key is stored with the
-    /// session, kept by every refresh, and replaced only by the next login.
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_login_with_dpop_key(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        now: u64,
-        dpop_key: crate::StoredDpopKey,
-    ) -> Result<StoredSession, SessionError> {
-        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
-        session.dpop_key = Some(dpop_key);
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
-        Ok(session)
-    }
-
     /// The first step of "give me a fresh access token" at `now` (seconds since the Unix
     /// epoch). Fresh: no lock was taken. Otherwise the lock is held by the returned plan,
     /// the session re-read under it, and a sibling's fresh token adopted without a request.
@@ -303,7 +241,7 @@ impl<S: SessionStore> Sessions<S> {
         }
     }
 
-    fn write(
+    pub(crate) fn write(
         &self,
         key: &SessionKey,
         lock: &mut S::Lock,
