@@ -133,3 +133,34 @@ fn a_refreshed_id_token_for_another_user_is_refused_and_the_session_kept_stale()
     assert_eq!(session["stale"], true, "{session}");
     assert_eq!(session["identity"]["subject"], "alice", "{session}");
 }
+
+#[test]
+fn a_dpop_login_with_openid_stores_both_the_key_and_the_identity() {
+    let server = AuthServer::start_with(ServerConfig {
+        auto_approve: true,
+        id_tokens: true,
+        dpop_required: true,
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let home = home_for(&server, "id-dpop");
+    let browser = curl_browser(&home);
+    let (code, _, err) = run(
+        pkce_in(
+            &home,
+            &[
+                "login",
+                "--dpop",
+                "--browser-command",
+                &browser,
+                "--timeout",
+                "20",
+            ],
+        ),
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let session = stored(&home);
+    assert!(session["dpop_key"].is_object(), "{session}");
+    assert_eq!(session["identity"]["subject"], "alice", "{session}");
+}
