@@ -1,14 +1,16 @@
 //! OpenID Connect through the `pkce` binary against a testkit that issues ID tokens: a login
 //! with `openid` stores the identity its validated ID token names and `pkce status` shows the
-//! subject; a login whose ID token has the wrong nonce or audience fails and leaves the
-//! stored session as it was; a refreshed ID token naming another user is refused and the
+//! subject; a login (by the browser or a pasted URL) whose ID token has the wrong nonce or
+//! audience fails and leaves the stored session as it was; a DPoP login stores its key and
+//! the identity together; a refreshed ID token naming another user is refused and the
 //! session kept, marked stale.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use pkce_testkit::{AuthServer, Endpoint, Misbehavior, ServerConfig};
+use pkce_testkit::{AuthServer, Endpoint, Misbehavior, ServerConfig, UserAgent};
 use support::{curl_browser, pkce_in, run, session_file, temp_dir, work_profile, write_config};
 
 mod support;
@@ -163,4 +165,36 @@ fn a_dpop_login_with_openid_stores_both_the_key_and_the_identity() {
     let session = stored(&home);
     assert!(session["dpop_key"].is_object(), "{session}");
     assert_eq!(session["identity"]["subject"], "alice", "{session}");
+}
+
+#[test]
+fn a_manual_login_whose_id_token_has_another_nonce_fails_and_stores_nothing() {
+    let server = id_token_server();
+    let home = home_for(&server, "id-manual");
+    let (code, err) = log_in(&home);
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read(session_file(&home, "work")).unwrap();
+    server.set_misbehavior(Endpoint::Token, Some(Misbehavior::IdTokenWrongNonce));
+    let mut child = pkce_in(&home, &["login", "--flow", "manual"])
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    let callback = UserAgent::new().approve(&url).unwrap();
+    writeln!(child.stdin.take().unwrap(), "{callback}").unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(1), "{rest}");
+    assert!(rest.contains("the login's ID token was refused"), "{rest}");
+    let after = std::fs::read(session_file(&home, "work")).unwrap();
+    assert_eq!(
+        before, after,
+        "the refused login changed the stored session"
+    );
 }
