@@ -143,6 +143,7 @@ pub use protocol::{Begin, ChangeHook, DEFAULT_LOCK_WAIT, RefreshPlan, RefreshRes
 pub use redis::{DEFAULT_LEASE, RedisLock, RedisStore};
 pub use refreshed_id::SharedIdTokenVerifier;
 pub use registrations::Registrations;
+pub use save::LoginParts;
 pub use session::{Binding, FORMAT_VERSION, MAX_SESSION_BYTES, SessionKey, StoredSession};
 pub use signed_refresh::SessionRefresh;
 pub use store::{SessionLock, SessionStore};
