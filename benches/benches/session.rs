@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
         scope: Some("openid profile offline_access".into()),
         resources: vec!["https://api.example/".into()],
         id_token: None,
-        subject: None,
+        identity: None,
         stale: false,
         dpop_key: None,
     };

@@ -348,6 +348,32 @@ fn deletes_outside_logout(file_name: &str, text: &str) -> Vec<String> {
     found
 }
 
+/// Library code that builds a refreshed session (`decide::refreshed`) in a function that has
+/// not first checked the refresh response's ID token (`refreshed_id::check`): a refresh is
+/// stored only once its ID token, if any, names the login's user. Comments and the
+/// `#[cfg(test)]` module are not looked at.
+fn refreshes_stored_unchecked(text: &str) -> Vec<String> {
+    let code = code_only(text);
+    let library = code.split("#[cfg(test)]").next().unwrap_or("");
+    let mut checked = false;
+    let mut found = Vec::new();
+    for (n, line) in library.lines().enumerate() {
+        if line.contains("fn ") {
+            checked = false;
+        }
+        if line.contains("refreshed_id::check(") {
+            checked = true;
+        }
+        if line.contains("decide::refreshed(") && !checked {
+            found.push(format!(
+                "line {}: a refreshed session built before its ID token is checked",
+                n + 1
+            ));
+        }
+    }
+    found
+}
+
 // ---- the tree ----------------------------------------------------------------------------
 
 /// The calls that start a refresh exchange, found in `text`'s library code (comments and
@@ -479,6 +505,31 @@ fn stored_session_refreshes_start_only_where_their_signing_is_decided() {
         }
     }
     report(problems);
+}
+
+#[test]
+fn a_refreshed_session_is_built_only_after_its_id_token_is_checked() {
+    let mut problems = Vec::new();
+    for file in files(&root().join("crates/pkce-session/src"), ".rs") {
+        for p in refreshes_stored_unchecked(&read(&file)) {
+            problems.push(format!("{}: {p}", relative(&file)));
+        }
+    }
+    report(problems);
+}
+
+#[test]
+fn unchecked_refresh_check_finds_a_refresh_stored_without_the_id_token_check() {
+    let unchecked = "fn finish() {\n    let new = decide::refreshed(&s, &r, now);\n}\n";
+    assert_eq!(
+        refreshes_stored_unchecked(unchecked),
+        ["line 2: a refreshed session built before its ID token is checked"]
+    );
+    let checked = "fn finish() {\n    refreshed_id::check(c, v, &s, &r, now)?;\n    let new = decide::refreshed(&s, &r, now);\n}\n";
+    assert!(refreshes_stored_unchecked(checked).is_empty());
+    let other_fn = "fn a() {\n    refreshed_id::check(c, v, &s, &r, now)?;\n}\nfn b() {\n    decide::refreshed(&s, &r, now);\n}\n";
+    assert_eq!(refreshes_stored_unchecked(other_fn).len(), 1);
+    assert!(refreshes_stored_unchecked("// decide::refreshed(&s, &r, now)").is_empty());
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::Args;
 use pkce_flow::dpop::{DpopExchange, DpopKey, DpopTarget, Es256Key, NonceMemory, ProofRequest};
 use pkce_flow::{AccessToken, OsRng, ResourceRequest, TokenResponse};
-use pkce_session::{FileStore, Sessions, StoredDpopKey, StoredSession, unix_now};
+use pkce_session::{FileStore, LoginParts, Sessions, StoredDpopKey, StoredSession, unix_now};
 
 use crate::failure::Failure;
 use crate::session::Session;
@@ -97,7 +97,9 @@ pub(crate) fn device_login(
     Ok(tokens)
 }
 
-/// Stores a login's tokens, with the login's DPoP key when it has one.
+/// Stores a login's tokens, with the login's DPoP key when it has one and the identity of
+/// its ID token when the response carries one, validated first: a refused ID token stores
+/// nothing (an earlier session of the profile stays as it was).
 pub(crate) fn save_login(
     session: &Session,
     sessions: &Sessions<FileStore>,
@@ -105,12 +107,15 @@ pub(crate) fn save_login(
     tokens: &TokenResponse,
 ) -> Result<StoredSession, Failure> {
     let key = settings.key()?;
-    Ok(match &session.dpop {
-        Some(login) => {
-            sessions.save_login_with_dpop_key(&key, tokens, unix_now(), login.stored())?
-        }
-        None => sessions.save_login(&key, tokens, unix_now())?,
-    })
+    let id_token = crate::id_token::validate(session, settings, tokens)?;
+    let mut parts = LoginParts::new();
+    if let Some(id) = &id_token {
+        parts = parts.validated(id);
+    }
+    if let Some(login) = &session.dpop {
+        parts = parts.dpop_key(login.stored());
+    }
+    Ok(sessions.save_login_with(&key, tokens, unix_now(), parts)?)
 }
 
 /// The session's DPoP key, or the typed refusal to use the session as a DPoP one.

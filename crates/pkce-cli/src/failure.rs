@@ -107,6 +107,8 @@ impl From<pkce_session::SessionError> for Failure {
             pkce_session::SessionError::WrongBinding { .. } => Self::config(format!(
                 "session store: {e}; `pkce login` replaces it, or use another profile"
             )),
+            // Not the store's doing: the server named another user (or issuer, audience).
+            pkce_session::SessionError::RefreshedIdTokenRefused(_) => Self::new(e.to_string()),
             _ => Self::new(format!("session store: {e}")),
         }
     }

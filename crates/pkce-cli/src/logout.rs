@@ -60,8 +60,13 @@ pub(crate) fn status(args: &StatusArgs) -> Result<(), Failure> {
                     Some(at) => format!("expires {}", rfc3339(at)),
                     None => "no stated expiry".to_owned(),
                 };
+                // `sub` is the server's text: escaped, so it cannot drive the terminal.
+                let subject = s
+                    .subject()
+                    .map(|sub| format!(", subject {}", sub.escape_default()))
+                    .unwrap_or_default();
                 format!(
-                    "{name}: issuer {}, scope {}, {expiry}, refresh token {}{}{}",
+                    "{name}: issuer {}{subject}, scope {}, {expiry}, refresh token {}{}{}",
                     s.issuer.as_deref().or(configured_issuer).unwrap_or("?"),
                     s.scope.as_deref().unwrap_or("(not stated)"),
                     if s.refresh_token.is_some() {

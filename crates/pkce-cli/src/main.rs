@@ -22,6 +22,7 @@ mod failure;
 mod formats;
 mod fresh_token;
 mod git_credential;
+mod id_token;
 mod login;
 mod logout;
 mod manual;

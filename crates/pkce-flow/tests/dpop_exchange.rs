@@ -341,3 +341,44 @@ fn the_wrapper_reports_the_kind_of_the_exchange_it_signs() {
         "refresh"
     );
 }
+
+#[test]
+fn a_malformed_nonce_on_an_answer_is_never_copied_into_a_proof() {
+    let (key, client) = key_and_client();
+    let (mut nonces, mut rng) = (NonceMemory::new(), rng());
+    let huge = "n".repeat(1024 * 1024);
+    for bad in ["n2\r\nSet-Cookie: x=1", "", "nönce", huge.as_str()] {
+        let mut exchange = signed(exchange_for(&client, "c"), &key, &mut nonces, &mut rng);
+        let _ = request(&mut exchange);
+        exchange
+            .handle_response(json(200, DPOP_TOKEN).with_header("DPoP-Nonce", "n1"))
+            .unwrap();
+        let _ = done(&mut exchange);
+        let mut exchange = signed(
+            client.refresh(&RefreshToken::new("rt-2".into())),
+            &key,
+            &mut nonces,
+            &mut rng,
+        );
+        let _ = request(&mut exchange);
+        // An answer with a malformed nonce: the nonce remembered before stays.
+        exchange
+            .handle_response(json(200, DPOP_TOKEN).with_header("DPoP-Nonce", bad))
+            .unwrap();
+        let _ = done(&mut exchange);
+        let refresh = client.refresh(&RefreshToken::new("rt-2".into()));
+        let mut exchange = signed(refresh, &key, &mut nonces, &mut rng);
+        let next = request(&mut exchange);
+        assert_eq!(claims(&next)["nonce"], "n1", "{bad:?}");
+        // With a nonce error it is refused, not retried.
+        assert!(matches!(
+            exchange.handle_response(use_nonce_owned(bad)),
+            Err(Error::Dpop(DpopError::InvalidNonce(_)))
+        ));
+    }
+}
+
+fn use_nonce_owned(nonce: &str) -> HttpResponse<'static> {
+    let nonce: &'static str = Box::leak(nonce.to_owned().into_boxed_str());
+    use_nonce(nonce)
+}

@@ -326,6 +326,58 @@ fn unsigned_body(nonce: &str) -> String {
 }
 
 #[test]
+fn a_refreshed_id_token_is_checked_against_the_identity_kept_from_the_login() {
+    let client = client();
+    let tokens = login(&client, |n| sign(&json!({"alg": "HS256"}), &claims(n)));
+    let identity = client
+        .validate_id_token(&tokens, &verified())
+        .unwrap()
+        .identity();
+    assert_eq!(identity.subject(), "248289761001");
+    let refresh = |sub: &str| {
+        let mut c = claims("");
+        c.as_object_mut().unwrap().remove("nonce");
+        c["sub"] = json!(sub);
+        let body = token_body(&sign(&json!({"alg": "HS256"}), &c));
+        let exchange = client.refresh(&RefreshToken::new("tGzv3JOkF0XG5Qx2TlKWIA".into()));
+        let tokens = finish(exchange, json_owned(&body)).unwrap();
+        client.validate_refreshed_id_token_for(&identity, &tokens, &verified())
+    };
+    assert_eq!(
+        refresh("248289761001").unwrap().unwrap().subject(),
+        "248289761001"
+    );
+    assert_eq!(
+        refresh("someone-else").unwrap_err(),
+        IdTokenError::RefreshChanged("sub")
+    );
+}
+
+/// An identity read back from storage that names another issuer than the refreshed token's
+/// (which is the configured one): refused for `iss`.
+#[cfg(feature = "serde")]
+#[test]
+fn a_stored_identity_of_another_issuer_refuses_the_refreshed_id_token() {
+    let client = client();
+    let stored = json!({
+        "issuer": "https://other.example", "subject": "248289761001", "audiences": [CLIENT],
+        "authorized_party": null, "auth_time": NOW - 5,
+    });
+    let identity: pkce_flow::oidc::LoginIdentity = serde_json::from_value(stored).unwrap();
+    let mut c = claims("");
+    c.as_object_mut().unwrap().remove("nonce");
+    let body = token_body(&sign(&json!({"alg": "HS256"}), &c));
+    let exchange = client.refresh(&RefreshToken::new("tGzv3JOkF0XG5Qx2TlKWIA".into()));
+    let tokens = finish(exchange, json_owned(&body)).unwrap();
+    assert_eq!(
+        client
+            .validate_refreshed_id_token_for(&identity, &tokens, &verified())
+            .unwrap_err(),
+        IdTokenError::RefreshChanged("iss")
+    );
+}
+
+#[test]
 fn a_refreshed_id_token_must_keep_issuer_subject_and_audience() {
     let client = client();
     let tokens = login(&client, |n| sign(&json!({"alg": "HS256"}), &claims(n)));
@@ -348,6 +400,20 @@ fn a_refreshed_id_token_must_keep_issuer_subject_and_audience() {
         refresh(&|c| c["aud"] = json!([CLIENT, "x"])).unwrap_err(),
         IdTokenError::AuthorizedPartyMissing
     );
+    // A token valid on its own (another audience beside the client, with `azp`) whose
+    // audience is not the first token's.
+    let widened = |c: &mut Value| {
+        c["aud"] = json!([CLIENT, "x"]);
+        c["azp"] = json!(CLIENT);
+    };
+    assert_eq!(
+        refresh(&widened).unwrap_err(),
+        IdTokenError::RefreshChanged("aud")
+    );
+    assert_eq!(
+        refresh(&|c| c["iss"] = json!("https://other.example")).unwrap_err(),
+        IdTokenError::IssuerMismatch
+    );
     assert_eq!(
         refresh(&|c| c["auth_time"] = json!(NOW)).unwrap_err(),
         IdTokenError::RefreshChanged("auth_time")
@@ -355,6 +421,18 @@ fn a_refreshed_id_token_must_keep_issuer_subject_and_audience() {
     assert_eq!(
         refresh(&|c| c["exp"] = json!(NOW - 100)).unwrap_err(),
         IdTokenError::Expired
+    );
+    assert_eq!(
+        refresh(&|c| c["azp"] = json!(CLIENT)).unwrap_err(),
+        IdTokenError::RefreshChanged("azp")
+    );
+    assert_eq!(
+        refresh(&|c| {
+            c["aud"] = json!([CLIENT, "x"]);
+            c["azp"] = json!(CLIENT);
+        })
+        .unwrap_err(),
+        IdTokenError::RefreshChanged("aud")
     );
     let none = finish(
         client.refresh(&RefreshToken::new("tGzv3JOkF0XG5Qx2TlKWIA".into())),

@@ -101,6 +101,34 @@ fn an_initial_access_token_is_sent_as_bearer() {
     );
 }
 
+/// A confidential registration's `client_secret` and the initial access token stay out of
+/// the `Debug` of the exchange, its request and the registered client.
+#[test]
+fn a_registered_secret_and_the_initial_access_token_are_never_shown() {
+    const SECRET: &str = "cs-9f8e7d6c5b4a39281706";
+    const INITIAL: &str = "iat-0a1b2c3d4e5f60718293";
+    let meta = server(r#","registration_endpoint":"https://as.example/register""#);
+    let token = AccessToken::new(INITIAL.into());
+    let mut reg = Registration::new(&meta, &native(), Some(&token)).unwrap();
+    let request = request_of(&mut reg);
+    let body = format!(r#"{{"client_id":"dyn-1","client_secret":"{SECRET}"}}"#);
+    let answer =
+        HttpResponse::new(201, body.as_bytes()).with_header("Content-Type", "application/json");
+    let shown_before = format!("{reg:?} {request:?} {request:#?}");
+    reg.handle_response(answer).unwrap();
+    let pkce_flow::Poll::Done(client) = reg.poll_output().unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        client.client_secret.as_ref().map(|s| s.expose_secret()),
+        Some(SECRET)
+    );
+    let shown = format!("{shown_before} {reg:?} {client:?} {client:#?}");
+    for secret in [SECRET, INITIAL] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
 #[test]
 fn a_client_id_metadata_document_names_its_own_url() {
     let doc = native()

@@ -95,6 +95,16 @@ pub fn refreshed(old: &StoredSession, response: &TokenResponse, now: u64) -> Sto
     }
 }
 
+/// `session` kept as it is but marked stale: its refresh was refused (`invalid_grant`) or
+/// answered with an ID token for another user; only a new login replaces it.
+#[must_use]
+pub fn marked_stale(session: &StoredSession) -> StoredSession {
+    StoredSession {
+        stale: true,
+        ..session.clone()
+    }
+}
+
 /// A new session from a login's token response received at `now`.
 #[must_use]
 pub fn from_login(
@@ -114,7 +124,7 @@ pub fn from_login(
         scope: response.granted_scope().map(str::to_owned),
         resources: resources.to_vec(),
         id_token: response.id_token().map(str::to_owned),
-        subject: None,
+        identity: None,
         stale: false,
         dpop_key: None,
     }
@@ -138,7 +148,7 @@ mod tests {
             scope: Some("openid".into()),
             resources: vec![],
             id_token: Some("id".into()),
-            subject: None,
+            identity: None,
             stale: false,
             dpop_key: None,
         }

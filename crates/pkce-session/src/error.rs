@@ -39,6 +39,11 @@ pub enum SessionError {
     /// The server or the flow refused the refresh for another reason than `invalid_grant`
     /// (`invalid_client`, a malformed response, …); the stored session is unchanged.
     RefreshFailed(pkce_flow::Error),
+    /// The refresh response carried an ID token that pkce-flow refused against the identity
+    /// stored at login (another `sub`, `iss`, `aud` or `azp`; OpenID Connect Core §12.2), or
+    /// for any check of §3.1.3.7. The refreshed tokens were not stored; the stored session is
+    /// kept, marked stale, so the user signs in again.
+    RefreshedIdTokenRefused(pkce_flow::oidc::IdTokenError),
     /// The session's lock was not obtained within the configured wait.
     LockTimeout,
     /// A Redis lease ran out before the write: another holder may have written since, so
@@ -97,6 +102,10 @@ impl fmt::Display for SessionError {
             ),
             Self::RefreshNotSent(_) => f.write_str("the refresh request could not be sent"),
             Self::RefreshFailed(e) => write!(f, "the refresh failed: {e}"),
+            Self::RefreshedIdTokenRefused(e) => write!(
+                f,
+                "the refreshed ID token was refused ({e}); the session is kept, marked stale: sign in again"
+            ),
             Self::LockTimeout => f.write_str("timed out waiting for the session lock"),
             Self::LockLost => f.write_str("the session lock's lease ran out before the write"),
             Self::InvalidKey => f.write_str("invalid session key"),
@@ -132,6 +141,7 @@ impl StdError for SessionError {
         match self {
             Self::RefreshOutcomeUnknown(e) | Self::RefreshNotSent(e) => Some(&**e),
             Self::RefreshFailed(e) => Some(e),
+            Self::RefreshedIdTokenRefused(e) => Some(e),
             Self::DpopKeyUnusable(Some(e)) => Some(e),
             Self::Io(e) => Some(e),
             _ => None,

@@ -15,7 +15,9 @@
 //!    │no
 //!  lock(key) ─► re-read ─► fresh now? ──yes──► adopt, unlock, return      (a sibling refreshed)
 //!    │no
-//!  refresh ─ok──► atomic write ─► hook ─► unlock ─► return
+//!  refresh ─ok──► ID token (if any) names the login's user? ──no──► RefreshedIdTokenRefused
+//!    │                  │yes                                         (session kept, marked stale)
+//!    │                atomic write ─► hook ─► unlock ─► return
 //!    │invalid_grant
 //!  re-read ─► refresh token changed? ──yes──► adopt
 //!    │no
@@ -57,11 +59,23 @@
 //!   compare-and-delete) and fenced writes: a holder whose lease ran out can never overwrite
 //!   a newer session.
 //!
+//! # ID tokens on refresh
+//!
+//! A session saved with [`Sessions::save_validated_login`] keeps the login's validated
+//! identity (`pkce_flow::oidc::LoginIdentity`: `iss`, `sub`, `aud`, `azp`, `auth_time`). An
+//! ID token in a refresh response of that session is validated by pkce-flow
+//! (`Client::validate_refreshed_id_token_for`, OpenID Connect Core §12.2) before anything is
+//! stored; refused, it is [`SessionError::RefreshedIdTokenRefused`], the refreshed tokens are
+//! dropped and the session is kept, marked stale: a server that switched the user is a reason
+//! to sign in again. The issuer is the one established by the token endpoint's TLS unless
+//! [`Sessions::id_token_verifier`] is given.
+//!
 //! # Deletion
 //!
 //! No stored session is deleted except by an explicit logout
 //! ([`Sessions::delete_on_logout`], under the session's lock) or replaced except by a
-//! successful login or refresh. A refused refresh token leaves the session marked stale; a
+//! successful login or refresh. A refused refresh token, or a refresh whose ID token names
+//! another user than the login's, leaves the session marked stale; a
 //! lost answer, a damaged file or a session of another client leaves it as it is.
 //!
 //! [`Registrations`] keeps dynamically registered clients (RFC 7591) beside a
@@ -111,9 +125,11 @@ mod memory;
 mod protocol;
 #[cfg(feature = "redis")]
 mod redis;
+mod refreshed_id;
 mod registrations;
 #[cfg(feature = "redis")]
 mod resp;
+mod save;
 mod session;
 mod signed_refresh;
 mod store;
@@ -125,7 +141,9 @@ pub use memory::{MemoryLock, MemoryStore};
 pub use protocol::{Begin, ChangeHook, DEFAULT_LOCK_WAIT, RefreshPlan, RefreshResult, Sessions};
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_LEASE, RedisLock, RedisStore};
+pub use refreshed_id::SharedIdTokenVerifier;
 pub use registrations::Registrations;
+pub use save::LoginParts;
 pub use session::{Binding, FORMAT_VERSION, MAX_SESSION_BYTES, SessionKey, StoredSession};
 pub use signed_refresh::SessionRefresh;
 pub use store::{SessionLock, SessionStore};

@@ -5,9 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pkce_flow::oidc::IdToken;
 use pkce_flow::{AccessToken, Client, RefreshExchange, RefreshToken, TokenResponse};
 
+use crate::refreshed_id::{self, SharedIdTokenVerifier};
 use crate::signed_refresh::{SessionRefresh, Signing, plan_refresh, session_refresh};
 
 use crate::decide::{self, AfterRefusal, DEFAULT_MIN_REMAINING, Verdict};
@@ -27,11 +27,13 @@ pub type ChangeHook = Arc<dyn Fn(&SessionKey, &StoredSession) + Send + Sync>;
 pub struct Sessions<S> {
     store: S,
     client: Client,
-    binding: Binding,
-    resources: Vec<String>,
+    pub(crate) binding: Binding,
+    pub(crate) resources: Vec<String>,
     min_remaining: u64,
     pub(crate) lock_wait: Duration,
     on_change: Option<ChangeHook>,
+    /// Checks the signature of refreshed ID tokens; `None`: the issuer established by TLS.
+    id_token_verifier: Option<SharedIdTokenVerifier>,
 }
 
 impl<S> fmt::Debug for Sessions<S> {
@@ -94,6 +96,7 @@ impl<S: SessionStore> Sessions<S> {
             min_remaining: DEFAULT_MIN_REMAINING,
             lock_wait: DEFAULT_LOCK_WAIT,
             on_change: None,
+            id_token_verifier: None,
         }
     }
 
@@ -117,6 +120,14 @@ impl<S: SessionStore> Sessions<S> {
     #[must_use]
     pub fn resources(mut self, resources: &[&str]) -> Self {
         self.resources = resources.iter().map(|r| (*r).to_owned()).collect();
+        self
+    }
+
+    /// Verifies the signature of ID tokens in refresh responses with `verifier` (the
+    /// issuer's keys) instead of relying on the token endpoint's TLS for who issued them.
+    #[must_use]
+    pub fn id_token_verifier(mut self, verifier: SharedIdTokenVerifier) -> Self {
+        self.id_token_verifier = Some(verifier);
         self
     }
 
@@ -151,64 +162,6 @@ impl<S: SessionStore> Sessions<S> {
         if let Some(s) = &session {
             s.check_binding(&self.binding)?;
         }
-        Ok(session)
-    }
-
-    /// Stores the result of a successful login (received at `now`, seconds since the Unix
-    /// epoch) under `key`, replacing whatever was there, stale or not.
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_login(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        now: u64,
-    ) -> Result<StoredSession, SessionError> {
-        let session = decide::from_login(&self.binding, &self.resources, response, now);
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
-        Ok(session)
-    }
-
-    /// As [`Self::save_login`], recording the `sub` of the login's ID token, which
-    /// `Client::validate_id_token` validated (an [`IdToken`] exists only as its result).
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_validated_login(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        id_token: &IdToken,
-        now: u64,
-    ) -> Result<StoredSession, SessionError> {
-        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
-        session.subject = Some(id_token.subject().to_owned());
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
-        Ok(session)
-    }
-
-    /// As [`Self::save_login`], for tokens bound to a DPoP key: the key is stored with the
-    /// session, kept by every refresh, and replaced only by the next login.
-    ///
-    /// # Errors
-    /// The store's errors.
-    pub fn save_login_with_dpop_key(
-        &self,
-        key: &SessionKey,
-        response: &TokenResponse,
-        now: u64,
-        dpop_key: crate::StoredDpopKey,
-    ) -> Result<StoredSession, SessionError> {
-        let mut session = decide::from_login(&self.binding, &self.resources, response, now);
-        session.dpop_key = Some(dpop_key);
-        let mut lock = self.store.lock(key, self.lock_wait)?;
-        self.write(key, &mut lock, &session)?;
-        tracing::debug!(key = key.as_str(), "session: login saved");
         Ok(session)
     }
 
@@ -288,7 +241,7 @@ impl<S: SessionStore> Sessions<S> {
         }
     }
 
-    fn write(
+    pub(crate) fn write(
         &self,
         key: &SessionKey,
         lock: &mut S::Lock,
@@ -357,7 +310,8 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
     /// refreshed or adopted, `WARN` with the error otherwise); never a token.
     ///
     /// # Errors
-    /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshOutcomeUnknown`],
+    /// [`SessionError::LoginRequired`] (refused), [`SessionError::RefreshedIdTokenRefused`]
+    /// (the session is kept, marked stale), [`SessionError::RefreshOutcomeUnknown`],
     /// [`SessionError::RefreshNotSent`], [`SessionError::RefreshFailed`], the store's errors.
     pub fn finish(self, result: RefreshResult, now: u64) -> Result<AccessToken, SessionError> {
         let key = self.key.clone();
@@ -376,6 +330,18 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
         crate::hooks::pause_at("answered");
         match result {
             RefreshResult::Response(response) => {
+                let sessions = self.sessions;
+                let verifier = sessions.id_token_verifier.as_ref();
+                if let Err(e) =
+                    refreshed_id::check(&sessions.client, verifier, &self.current, &response, now)
+                {
+                    // Another user (or issuer, or audience) than the login's: the refreshed
+                    // tokens are dropped and the session kept, marked stale, so the next
+                    // request asks for a new login instead of refreshing again.
+                    let stale = decide::marked_stale(&self.current);
+                    sessions.write(&self.key, &mut self.lock, &stale)?;
+                    return Err(SessionError::RefreshedIdTokenRefused(e));
+                }
                 let mut new = decide::refreshed(&self.current, &response, now);
                 if let (Some(stored), Some(signing)) = (&mut new.dpop_key, &self.signing) {
                     stored.set_nonces(&signing.nonces);
@@ -394,10 +360,7 @@ impl<S: SessionStore> RefreshPlan<'_, S> {
                         Ok(s.access_token)
                     }
                     _ => {
-                        let stale = StoredSession {
-                            stale: true,
-                            ..self.current.clone()
-                        };
+                        let stale = decide::marked_stale(&self.current);
                         self.sessions.write(&self.key, &mut self.lock, &stale)?;
                         Err(SessionError::LoginRequired(LoginReason::Refused))
                     }

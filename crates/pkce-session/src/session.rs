@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use pkce_flow::oidc::LoginIdentity;
 use pkce_flow::{AccessToken, RefreshToken};
 use serde::{Deserialize, Serialize};
 
@@ -89,10 +90,12 @@ pub struct StoredSession {
     pub resources: Vec<String>,
     /// The raw OpenID Connect ID token of the last response that carried one, unvalidated.
     pub id_token: Option<String>,
-    /// The `sub` of the login's ID token, recorded only from claims pkce-flow validated
-    /// ([`crate::Sessions::save_validated_login`]); kept by every refresh.
+    /// Who the login's ID token said the user is (`iss`, `sub`, `aud`, `azp`, `auth_time`),
+    /// recorded only from claims pkce-flow validated
+    /// ([`crate::Sessions::save_validated_login`]); kept by every refresh, and the identity
+    /// an ID token in a refresh response must repeat before the refresh is stored.
     #[serde(default)]
-    pub subject: Option<String>,
+    pub identity: Option<LoginIdentity>,
     /// Set when the refresh token was refused: the session is kept for the user to see and
     /// is replaced only by a new login.
     #[serde(default)]
@@ -116,7 +119,7 @@ impl fmt::Debug for StoredSession {
             .field("scope", &self.scope)
             .field("resources", &self.resources)
             .field("id_token", &self.id_token.as_ref().map(|_| "<redacted>"))
-            .field("subject", &self.subject)
+            .field("identity", &self.identity)
             .field("stale", &self.stale)
             .field("dpop_key", &self.dpop_key)
             .finish()
@@ -131,6 +134,12 @@ struct VersionOnly {
 }
 
 impl StoredSession {
+    /// The `sub` of the login's validated ID token, if the login was saved with one.
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.identity.as_ref().map(LoginIdentity::subject)
+    }
+
     /// Parses a stored session.
     ///
     /// # Errors

@@ -83,3 +83,36 @@ fn registrations_are_private_files() {
     ));
     assert!(matches!(book.get(""), Err(SessionError::InvalidKey)));
 }
+
+/// A registration stored for one issuer is not given back for any other, however close:
+/// a trailing slash added or removed, another case, path, port or scheme.
+#[test]
+fn a_registration_is_not_given_back_for_an_issuer_differing_by_a_trailing_slash() {
+    let dir = TempDir::new("registrations-near");
+    let book = Registrations::in_store(&FileStore::open(dir.path()).unwrap());
+    book.put(&registered("https://as.example", "bare")).unwrap();
+    book.put(&registered("https://as.example/tenant/", "slashed"))
+        .unwrap();
+    for near in [
+        "https://as.example/",
+        "https://as.example//",
+        "https://AS.example",
+        "https://as.example:443",
+        "http://as.example",
+        "https://as.example/tenant",
+        "https://as.example/tenant//",
+    ] {
+        assert_eq!(book.get(near).unwrap(), None, "{near}");
+    }
+    assert_eq!(
+        book.get("https://as.example").unwrap().unwrap().client_id,
+        "bare"
+    );
+    assert_eq!(
+        book.get("https://as.example/tenant/")
+            .unwrap()
+            .unwrap()
+            .client_id,
+        "slashed"
+    );
+}

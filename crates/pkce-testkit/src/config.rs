@@ -114,7 +114,8 @@ pub struct ServerConfig {
     /// Answer a code exchange whose authorization asked for `openid` with an ID token
     /// (OpenID Connect Core §3.1.3.3): `iss`, `sub`, `aud`, `exp`, `iat` and the request's
     /// `nonce`, ES256-signed with a key made for this server's run and not published, so a
-    /// client establishes the issuer by TLS. Default `false`.
+    /// client establishes the issuer by TLS. A refresh of such a grant is answered with a new
+    /// ID token too (§12.2: the same `iss`, `sub` and `aud`, no `nonce`). Default `false`.
     pub id_tokens: bool,
 }
 

@@ -1,11 +1,13 @@
 //! ID tokens (OpenID Connect Core §3.1.3.3), with `ServerConfig::id_tokens`, for a code
 //! exchange whose authorization asked for `openid`: `iss`, `sub`, `aud`, `exp`, `iat` and the
-//! request's `nonce`, as a compact JWS signed with ES256.
+//! request's `nonce`, as a compact JWS signed with ES256. A refresh of such a grant gets a new
+//! one (§12.2): the same `iss`, `sub` and `aud`, a new `iat`, and no `nonce`.
 //!
 //! The key is made when the server starts and never published (no `jwks_uri`): a client
 //! establishes the issuer by TLS (OpenID Connect Core §3.1.3.7 item 6; over loopback `http`
-//! only under its own opt-in). The misbehaviours `IdTokenWrongNonce` and
-//! `IdTokenWrongAudience` put a wrong claim in, signed all the same.
+//! only under its own opt-in). The misbehaviours `IdTokenWrongNonce`, `IdTokenWrongAudience`,
+//! `IdTokenOtherSubject` and `IdTokenExtraAudience` put a wrong (or, after a refresh, a
+//! changed) claim in, signed all the same.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use p256::ecdsa::signature::Signer;
@@ -49,16 +51,24 @@ pub(crate) fn issue(
         .ok()?
         .as_secs();
     let audience = match quirk {
-        Some(Misbehavior::IdTokenWrongAudience) => "another-client",
-        _ => client_id,
+        Some(Misbehavior::IdTokenWrongAudience) => serde_json::json!("another-client"),
+        Some(Misbehavior::IdTokenExtraAudience) => serde_json::json!([client_id, "another-api"]),
+        _ => serde_json::json!(client_id),
+    };
+    let subject = match quirk {
+        Some(Misbehavior::IdTokenOtherSubject) => "mallory",
+        _ => crate::userinfo::SUBJECT,
     };
     let mut claims = serde_json::json!({
         "iss": ctx.issuer,
-        "sub": crate::userinfo::SUBJECT,
+        "sub": subject,
         "aud": audience,
         "iat": now,
         "exp": now + LIFETIME_SECS,
     });
+    if let (Some(Misbehavior::IdTokenExtraAudience), Some(map)) = (quirk, claims.as_object_mut()) {
+        map.insert("azp".into(), client_id.into());
+    }
     let nonce = match quirk {
         Some(Misbehavior::IdTokenWrongNonce) => Some("a-nonce-this-client-never-sent"),
         _ => nonce,

@@ -128,6 +128,12 @@ pub enum Misbehavior {
     IdTokenWrongNonce,
     /// The ID token's `aud` is another client's id.
     IdTokenWrongAudience,
+    /// The ID token's `sub` is another user's (valid for a login; after a refresh, another
+    /// user than the login's, which OpenID Connect Core §12.2 forbids).
+    IdTokenOtherSubject,
+    /// The ID token's `aud` is the client and another party, with `azp` the client (valid for
+    /// a login; after a refresh, another audience than the login's, which §12.2 forbids).
+    IdTokenExtraAudience,
 }
 
 /// What the router does with a request, given the endpoint's misbehaviour.
@@ -156,6 +162,8 @@ impl Misbehavior {
                 | Self::BearerForDpop
                 | Self::IdTokenWrongNonce
                 | Self::IdTokenWrongAudience
+                | Self::IdTokenOtherSubject
+                | Self::IdTokenExtraAudience
         )
     }
 }

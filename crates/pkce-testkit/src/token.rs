@@ -39,7 +39,7 @@ pub(crate) fn token(ctx: &Ctx, req: &Req, quirk: Option<&Misbehavior>) -> Resp {
     let issued = match params.get("grant_type") {
         None => return invalid_request("grant_type is required"),
         Some("authorization_code") => code_grant(ctx, client, &params, jkt, quirk),
-        Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref()),
+        Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref(), quirk),
         Some(crate::device::GRANT_TYPE) => crate::device::device_grant(ctx, client, &params, jkt),
         Some(_) => {
             let why = "only authorization_code, refresh_token and device_code are supported";
@@ -94,20 +94,28 @@ fn code_grant(
     let mut issued = store
         .start_grant(&client.client_id, &auth.scope, Some(code), ttl, jkt)
         .map_err(|_| server_error())?;
-    if ctx.config.id_tokens && auth.scope.split(' ').any(|s| s == "openid") {
+    if ctx.config.id_tokens && asked_for_openid(&auth.scope) {
         let id_token = crate::id_token::issue(ctx, &client.client_id, auth.nonce.as_deref(), quirk);
         issued.id_token = Some(id_token.ok_or_else(server_error)?);
     }
     Ok(issued)
 }
 
+/// Whether a grant's authorization asked for `openid`: its code exchange and refreshes get an
+/// ID token (`ServerConfig::id_tokens`).
+fn asked_for_openid(scope: &str) -> bool {
+    scope.split(' ').any(|s| s == "openid")
+}
+
 /// `grant_type=refresh_token`, with rotation when configured and an optional narrower scope.
-/// A refresh token bound to a DPoP key needs a proof of that key (RFC 9449 §5).
+/// A refresh token bound to a DPoP key needs a proof of that key (RFC 9449 §5). A grant
+/// whose authorization asked for `openid` gets a new ID token (OpenID Connect Core §12.2).
 fn refresh_grant(
     ctx: &Ctx,
     client: &ClientRegistration,
     params: &Params,
     jkt: Option<&str>,
+    quirk: Option<&Misbehavior>,
 ) -> Result<Issued, Resp> {
     let rt = params
         .get("refresh_token")
@@ -123,6 +131,7 @@ fn refresh_grant(
             "the refresh token is bound to another DPoP key",
         ));
     }
+    let openid = asked_for_openid(&granted);
     let scope = match params.get("scope") {
         None => granted,
         Some(requested) => {
@@ -137,9 +146,14 @@ fn refresh_grant(
         ctx.config.rotate_refresh_tokens,
         ctx.config.access_token_ttl,
     );
-    store
+    let mut issued = store
         .refresh(rt, grant, &scope, rotate, ttl)
-        .map_err(|_| server_error())
+        .map_err(|_| server_error())?;
+    if ctx.config.id_tokens && openid {
+        let id_token = crate::id_token::issue(ctx, &client.client_id, None, quirk);
+        issued.id_token = Some(id_token.ok_or_else(server_error)?);
+    }
+    Ok(issued)
 }
 
 /// The RFC 6749 §5.1 success response, or the provider quirk a test asked for.

@@ -1,7 +1,8 @@
 //! ID tokens (`ServerConfig::id_tokens`), read and validated by pkce-flow's `oidc` module:
 //! issued for `openid` only, with the request's nonce, the client as audience and the
-//! server as issuer; the misbehaviours give a token pkce-flow refuses for its nonce or its
-//! audience.
+//! server as issuer, again on every refresh of such a grant with the same identity; the
+//! misbehaviours give a token pkce-flow refuses for its nonce or its audience, or (after a
+//! refresh) for another subject or audience than the login's.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod common;
@@ -35,7 +36,15 @@ fn client(server: &AuthServer, scope: &str) -> Client {
 fn login(client: &Client) -> TokenResponse {
     let (url, pending) = client.authorize(&mut getrandom::SysRng).unwrap();
     let callback = UserAgent::new().approve(url.as_str()).unwrap();
-    let mut exchange = pending.callback_url(&callback).unwrap();
+    drive(pending.callback_url(&callback).unwrap())
+}
+
+/// A refresh of `tokens` over HTTP.
+fn refresh(client: &Client, tokens: &TokenResponse) -> TokenResponse {
+    drive(client.refresh(tokens.refresh_token().unwrap()))
+}
+
+fn drive(mut exchange: impl Exchange<Output = TokenResponse>) -> TokenResponse {
     loop {
         match exchange.poll_output().unwrap() {
             Poll::Done(tokens) => return tokens,
@@ -60,8 +69,12 @@ fn login(client: &Client) -> TokenResponse {
     }
 }
 
+fn by_tls() -> IdTokenValidation<'static> {
+    IdTokenValidation::new(unix_now(), IdTokenSignature::IssuerEstablishedByTls)
+}
+
 fn validate(client: &Client, tokens: &TokenResponse) -> Result<String, IdTokenError> {
-    let validation = IdTokenValidation::new(unix_now(), IdTokenSignature::IssuerEstablishedByTls);
+    let validation = by_tls();
     client
         .validate_id_token(tokens, &validation)
         .map(|claims| claims.subject().to_owned())
@@ -105,4 +118,57 @@ fn the_id_token_misbehaviours_are_refused_for_their_nonce_and_audience() {
         validate(&client, &tokens),
         Err(IdTokenError::AudienceMismatch)
     ));
+}
+
+#[test]
+fn a_refresh_of_an_openid_grant_gets_a_new_id_token_with_the_same_identity() {
+    let server = server();
+    let client = client(&server, "openid offline_access");
+    let tokens = login(&client);
+    let first = client.validate_id_token(&tokens, &by_tls()).unwrap();
+    let refreshed = refresh(&client, &tokens);
+    assert_ne!(refreshed.id_token(), tokens.id_token(), "a new ID token");
+    let again = client
+        .validate_refreshed_id_token_for(&first.identity(), &refreshed, &by_tls())
+        .unwrap()
+        .expect("an ID token on refresh");
+    assert_eq!(again.identity(), first.identity());
+    assert!(
+        !again.claims_json().contains("nonce"),
+        "no nonce on refresh"
+    );
+}
+
+#[test]
+fn a_refresh_of_a_grant_without_openid_gets_no_id_token() {
+    let server = server();
+    let client = client(&server, "offline_access");
+    let refreshed = refresh(&client, &login(&client));
+    assert!(refreshed.id_token().is_none());
+}
+
+#[test]
+fn the_refresh_misbehaviours_change_the_subject_or_the_audience() {
+    let server = server();
+    let client = client(&server, "openid offline_access");
+    let tokens = login(&client);
+    let identity = client
+        .validate_id_token(&tokens, &by_tls())
+        .unwrap()
+        .identity();
+    let mut rt = tokens;
+    for (quirk, claim) in [
+        (Misbehavior::IdTokenOtherSubject, "sub"),
+        (Misbehavior::IdTokenExtraAudience, "aud"),
+    ] {
+        server.set_misbehavior(Endpoint::Token, Some(quirk));
+        let refreshed = refresh(&client, &rt);
+        assert_eq!(
+            client
+                .validate_refreshed_id_token_for(&identity, &refreshed, &by_tls())
+                .unwrap_err(),
+            IdTokenError::RefreshChanged(claim)
+        );
+        rt = refreshed;
+    }
 }

@@ -30,8 +30,9 @@ pub(crate) fn signed_out(app: &App) -> Page {
     Page::html(StatusCode::UNAUTHORIZED, "Not signed in", body).cookie(app.cookies.clear_session())
 }
 
-/// `GET /me`: a fresh access token for the session (refreshed single-flight when due), sent
-/// to the protected resource. The page shows the `sub` of the ID token validated at login;
+/// `GET /me`: a fresh access token for the session (refreshed single-flight when due, an ID
+/// token in the refresh response validated by pkce-session against the login's identity),
+/// sent to the protected resource. The page shows the `sub` of the ID token validated at login;
 /// a session without one (no `openid`) shows the subject the resource names. When the
 /// resource is the userinfo endpoint, its `sub` must equal the ID token's (OpenID Connect
 /// Core §5.3.2).
@@ -46,6 +47,13 @@ pub(crate) async fn me(State(app): State<Arc<App>>, headers: HeaderMap) -> Page 
     {
         Ok(token) => token,
         Err(SessionError::LoginRequired(_)) => return signed_out(&app),
+        // The refresh answered with an ID token for another user (or issuer, or audience)
+        // than the login's: pkce-session did not store the refreshed tokens and kept the
+        // session marked stale, so the next visit asks for a new login.
+        Err(SessionError::RefreshedIdTokenRefused(e)) => {
+            let why = format!("ID token refused on refresh: {e}");
+            return Page::error(StatusCode::BAD_GATEWAY, &why);
+        }
         Err(e) => return Page::error(StatusCode::BAD_GATEWAY, &format!("Session: {e}")),
     };
     let validated = {
@@ -53,7 +61,7 @@ pub(crate) async fn me(State(app): State<Arc<App>>, headers: HeaderMap) -> Page 
         tokio::task::spawn_blocking(move || app.sessions.load(&key)).await
     };
     let validated = match validated {
-        Ok(Ok(session)) => session.and_then(|s| s.subject),
+        Ok(Ok(session)) => session.and_then(|s| s.subject().map(str::to_owned)),
         Ok(Err(e)) => return Page::error(StatusCode::BAD_GATEWAY, &format!("Session: {e}")),
         Err(_) => return Page::error(StatusCode::BAD_GATEWAY, "Session store: task failed."),
     };

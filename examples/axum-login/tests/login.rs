@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{App, Browser, OTHER_SEAL_KEY, Options, path_and_query};
+use common::{App, Browser, OTHER_SEAL_KEY, Options, assert_shows_user, path_and_query};
 use pkce_testkit::{AuthServer, Endpoint, RedisServer, ServerConfig};
 
 const LOGIN: &str = "pkce-login";
@@ -65,12 +65,7 @@ fn a_login_started_on_one_instance_finishes_on_another_and_logout_revokes() {
     // Either instance serves the session.
     for app in [&a, &b] {
         let me = browser.get(&app.at("/me"));
-        assert_eq!(me.status, 200, "{me:?}");
-        assert!(
-            me.body.contains("<strong id=\"user\">alice</strong>"),
-            "{}",
-            me.body
-        );
+        assert_shows_user(&me, "alice");
     }
 
     let out = browser.post(&b.at("/logout"));

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{App, Browser, app_on_redis, redis_session};
+use common::{App, Browser, redis_session, signed_in};
 use pkce_testkit::{AuthServer, Endpoint, RedisServer, ServerConfig};
 
 const SESSION: &str = "pkce-session";
@@ -13,16 +13,10 @@ const SESSION: &str = "pkce-session";
 /// A logged-in browser on an instance with Redis; access tokens live 30 s, under the
 /// sessions' 60 s minimum, so every `/me` refreshes.
 fn logged_in() -> (AuthServer, RedisServer, App, Browser, String) {
-    let (server, redis, app) = app_on_redis(ServerConfig {
+    signed_in(ServerConfig {
         access_token_ttl: 30,
         ..ServerConfig::default()
-    });
-    let mut browser = Browser::new();
-    let callback = browser.start_login(&app);
-    assert_eq!(browser.get(&callback).status, 303);
-    let id = browser.cookie(SESSION).unwrap().to_owned();
-    assert!(redis_session(redis.addr(), &id).is_some());
-    (server, redis, app, browser, id)
+    })
 }
 
 #[test]

@@ -9,7 +9,10 @@
 //! equals it; `exp` and `iat` against a `now` the caller passes in, with a leeway; `nonce`
 //! equal to the one sent. After a refresh,
 //! [`Client::validate_refreshed_id_token`](crate::Client::validate_refreshed_id_token) also
-//! requires the same `iss`, `sub` and `aud` (§12.2).
+//! requires the same `iss`, `sub`, `aud` and `azp` (§12.2);
+//! [`Client::validate_refreshed_id_token_for`](crate::Client::validate_refreshed_id_token_for)
+//! does the same against a [`LoginIdentity`], the claims a stored session keeps in place of
+//! the login's whole token.
 //!
 //! # The issuer established by TLS
 //!
@@ -24,10 +27,12 @@
 
 mod claims;
 mod error;
+mod identity;
 mod jws;
 mod validate;
 
 pub use claims::{Audiences, IdToken};
 pub use error::IdTokenError;
+pub use identity::LoginIdentity;
 pub use jws::{IdTokenVerifier, JoseHeader, MAX_ID_TOKEN_BYTES, SignatureRejected};
 pub use validate::{DEFAULT_LEEWAY, IdTokenSignature, IdTokenValidation};

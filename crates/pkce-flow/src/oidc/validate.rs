@@ -2,6 +2,7 @@
 
 use super::claims::{IdToken, parse_claims};
 use super::error::IdTokenError;
+use super::identity::LoginIdentity;
 use super::jws::{IdTokenVerifier, Jws};
 use crate::client::{Client, ClientConfig};
 use crate::token::TokenResponse;
@@ -83,8 +84,8 @@ impl Client {
     }
 
     /// Validates the ID token of a refresh response, if it holds one (OpenID Connect Core
-    /// §12.2): every check of [`Client::validate_id_token`], and `iss`, `sub` and `aud` equal
-    /// to `previous`'s, `auth_time` and `nonce` too when present.
+    /// §12.2): [`Self::validate_refreshed_id_token_for`] with `previous`'s identity, and its
+    /// `nonce` too when the refreshed token carries one.
     ///
     /// # Errors
     /// [`IdTokenError`], with [`IdTokenError::RefreshChanged`] naming a claim that changed.
@@ -94,26 +95,38 @@ impl Client {
         tokens: &TokenResponse,
         validation: &IdTokenValidation<'_>,
     ) -> Result<Option<IdToken>, IdTokenError> {
+        let refreshed =
+            self.validate_refreshed_id_token_for(&previous.identity(), tokens, validation)?;
+        if let Some(id) = &refreshed
+            && id.nonce.is_some()
+            && id.nonce != previous.nonce
+        {
+            return Err(IdTokenError::RefreshChanged("nonce"));
+        }
+        Ok(refreshed)
+    }
+
+    /// Validates the ID token of a refresh response, if it holds one, against the identity
+    /// kept from the login (OpenID Connect Core §12.2): every check of
+    /// [`Client::validate_id_token`] but the nonce, and `iss`, `sub`, `aud` and `azp` equal to
+    /// the identity's, `auth_time` too when present. `Ok(None)`: the response has no ID token.
+    ///
+    /// # Errors
+    /// [`IdTokenError`], with [`IdTokenError::RefreshChanged`] naming a claim that changed.
+    pub fn validate_refreshed_id_token_for(
+        &self,
+        identity: &LoginIdentity,
+        tokens: &TokenResponse,
+        validation: &IdTokenValidation<'_>,
+    ) -> Result<Option<IdToken>, IdTokenError> {
         let Some(token) = tokens.id_token() else {
             return Ok(None);
         };
         let id = check(&self.config, token, validation)?;
-        let same = |name: &'static str, equal: bool| {
-            if equal {
-                Ok(())
-            } else {
-                Err(IdTokenError::RefreshChanged(name))
-            }
-        };
-        same("iss", id.iss == previous.iss)?;
-        same("sub", id.sub == previous.sub)?;
-        same("aud", id.aud == previous.aud)?;
-        same(
-            "auth_time",
-            id.auth_time.is_none() || id.auth_time == previous.auth_time,
-        )?;
-        same("nonce", id.nonce.is_none() || id.nonce == previous.nonce)?;
-        Ok(Some(id))
+        match identity.first_change(&id) {
+            Some(claim) => Err(IdTokenError::RefreshChanged(claim)),
+            None => Ok(Some(id)),
+        }
     }
 }
 

@@ -231,3 +231,23 @@ pub(crate) fn app_on_redis(config: ServerConfig) -> (AuthServer, RedisServer, Ap
     let app = App::start(&server, &options);
     (server, redis, app)
 }
+
+/// A browser signed in on one instance on Redis, against a server started with `config`
+/// (tokens of `access_token_ttl` 30 s, under the sessions' 60 s minimum, make every `/me`
+/// refresh); with the session cookie's id, its session stored.
+pub(crate) fn signed_in(config: ServerConfig) -> (AuthServer, RedisServer, App, Browser, String) {
+    let (server, redis, app) = app_on_redis(config);
+    let mut browser = Browser::new();
+    let callback = browser.start_login(&app);
+    assert_eq!(browser.get(&callback).status, 303);
+    let id = browser.cookie("pkce-session").unwrap().to_owned();
+    assert!(redis_session(redis.addr(), &id).is_some());
+    (server, redis, app, browser, id)
+}
+
+/// Asserts that `me` is the account page of `user`.
+pub(crate) fn assert_shows_user(me: &Answer, user: &str) {
+    assert_eq!(me.status, 200, "{me:?}");
+    let shown = format!("<strong id=\"user\">{user}</strong>");
+    assert!(me.body.contains(&shown), "{}", me.body);
+}
