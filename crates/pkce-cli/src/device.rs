@@ -2,6 +2,8 @@
 //! with no browser. The user code and the verification URI (and the complete URI, when the
 //! server gives one) go to stderr; the person opens the URI anywhere, and the tokens are
 //! printed like any login's. pkce-flow decides every step; pkce-ureq's `device_login` waits.
+//! With `--dpop` (or `dpop = true`) every token poll carries a proof of the login's key
+//! (RFC 9449 §5), and the key is stored with the session as after a code-flow login.
 
 use pkce_flow::TokenResponse;
 use pkce_flow::device::DeviceAuthorization;
@@ -22,7 +24,7 @@ pub(crate) fn login(
     session
         .narrator
         .step("requesting a device code (RFC 8628), then polling the token endpoint");
-    let tokens = session.transport.device_login(&client, show)?;
+    let tokens = crate::dpop::device_login(session, &client, show)?;
     Ok((tokens, client.scope().map(str::to_owned)))
 }
 

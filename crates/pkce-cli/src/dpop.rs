@@ -1,9 +1,9 @@
 //! DPoP (RFC 9449) in the CLI: `pkce login --dpop` (or `dpop = true` in the profile) binds
 //! the session's tokens to a new ES256 key, generated per login, that signs the PAR and the
-//! code exchange and is stored with the session (0600, like the tokens beside it); every
-//! later refresh is signed with that stored key by pkce-session. `pkce token --format dpop
-//! --method M --url URL` prints the two headers one request needs, with a fresh proof each
-//! time.
+//! code exchange (or, with `--flow device`, every token poll) and is stored with the session
+//! (0600, like the tokens beside it); every later refresh is signed with that stored key by
+//! pkce-session. `pkce token --format dpop --method M --url URL` prints the two headers one
+//! request needs, with a fresh proof each time.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -65,17 +65,6 @@ impl LoginKey {
     }
 }
 
-/// Refuses a DPoP login by a flow whose requests are not signed (the device flow).
-pub(crate) fn check_flow(session: &Session, settings: &Settings) -> Result<(), Failure> {
-    if session.dpop.is_some() && settings.flow == Some(crate::cli::Flow::Device) {
-        return Err(Failure::config(
-            "DPoP (--dpop, `dpop = true`) works with the browser and manual flows; the device flow does not sign its requests"
-                .to_owned(),
-        ));
-    }
-    Ok(())
-}
-
 /// Drives a login's exchange (PAR, code exchange): with a proof of the login's key on every
 /// request when the login is a DPoP login, narrated with `-v` either way.
 pub(crate) fn drive<E: DpopTarget>(session: &Session, exchange: E) -> Result<E::Output, Failure> {
@@ -86,6 +75,26 @@ pub(crate) fn drive<E: DpopTarget>(session: &Session, exchange: E) -> Result<E::
     let mut rng = OsRng::default();
     let signed = DpopExchange::new(exchange, &login.key, &mut nonces, &mut rng, unix_now())?;
     Ok(session.transport.drive(session.narrator.wrap(signed))?)
+}
+
+/// Runs the device flow's polling with the login's nonce memory, so the nonces seen while
+/// polling are stored with the session like those of a code exchange. pkce-flow signs each
+/// poll when the client is configured with the login's key (`login_builder`).
+pub(crate) fn device_login(
+    session: &Session,
+    client: &pkce_flow::Client,
+    show: impl FnOnce(&pkce_flow::device::DeviceAuthorization),
+) -> Result<TokenResponse, Failure> {
+    let tokens = match &session.dpop {
+        Some(login) => {
+            let mut nonces = login.nonces.borrow_mut();
+            session
+                .transport
+                .device_login_with_nonces(client, &mut nonces, show)?
+        }
+        None => session.transport.device_login(client, show)?,
+    };
+    Ok(tokens)
 }
 
 /// Stores a login's tokens, with the login's DPoP key when it has one and the identity of

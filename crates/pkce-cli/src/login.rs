@@ -64,10 +64,8 @@ pub(crate) fn obtain(
     settings: &Settings,
     session: &Session,
 ) -> Result<(TokenResponse, Option<String>), Failure> {
-    crate::dpop::check_flow(session, settings)?;
     match settings.flow {
         Some(Flow::Manual) => crate::manual::login(settings, session),
-        // The device flow is built separately; this typed refusal is its hook.
         Some(Flow::Device) => crate::device::login(settings, session),
         Some(Flow::Browser) => browser_login(settings, session, false),
         None => browser_login(settings, session, true),

@@ -1,12 +1,14 @@
 //! `pkce login --flow device` (RFC 8628): the built binary against pkce-testkit, the user
-//! code read from the process's stderr and answered by the test, as a person would.
+//! code read from the process's stderr and answered by the test, as a person would; with
+//! `--dpop` against a server that requires proofs and its nonce on every token request.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use pkce_testkit::{AuthServer, ServerConfig, clients};
+use pkce_testkit::{AuthServer, Endpoint, ServerConfig, clients};
 
 mod support;
 
@@ -31,26 +33,39 @@ fn start(
     support::TempHome,
 ) {
     let home = support::temp_dir("device");
-    let mut child = support::pkce_in(
-        &home,
-        &[
-            "login",
-            "--flow",
-            "device",
-            "--issuer",
-            server.issuer(),
-            "--client-id",
-            clients::PUBLIC_ID,
-            "--dangerous-allow-http-loopback",
-            "--scope",
-            "openid offline_access",
-            "--output",
-            "json",
-        ],
-    )
-    .stdin(Stdio::null())
-    .spawn()
-    .unwrap();
+    let args = [
+        "login",
+        "--flow",
+        "device",
+        "--issuer",
+        server.issuer(),
+        "--client-id",
+        clients::PUBLIC_ID,
+        "--dangerous-allow-http-loopback",
+        "--scope",
+        "openid offline_access",
+        "--output",
+        "json",
+    ];
+    let (child, shown, code, stderr) = start_in(&home, &args);
+    (child, shown, code, stderr, home)
+}
+
+/// Starts `pkce ARGS` (a device login) in `home` and reads what it shows until it waits:
+/// the process, the stderr lines shown, the user code and the rest of its stderr.
+fn start_in(
+    home: &Path,
+    args: &[&str],
+) -> (
+    Child,
+    Vec<String>,
+    String,
+    BufReader<std::process::ChildStderr>,
+) {
+    let mut child = support::pkce_in(home, args)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut shown = Vec::new();
     loop {
@@ -70,7 +85,7 @@ fn start(
         .next()
         .expect("the user code ends the first line")
         .to_owned();
-    (child, shown, code, stderr, home)
+    (child, shown, code, stderr)
 }
 
 fn finish(
@@ -123,4 +138,63 @@ fn device_login_denied_fails_with_one_line() {
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("access_denied"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn device_login_with_dpop_binds_the_session_and_format_dpop_is_accepted() {
+    // `--dpop` with the profile's device flow, and the profile's `dpop = true` with
+    // `--flow device`.
+    device_login_with_dpop("flow = \"device\"\n", &["login", "--dpop"]);
+    device_login_with_dpop("dpop = true\n", &["login", "--flow", "device"]);
+}
+
+/// A DPoP device login with the work profile plus `profile_extra`, run as `args`, against a
+/// server requiring proofs and its nonce; then the session's `--format dpop` headers.
+fn device_login_with_dpop(profile_extra: &str, args: &[&str]) {
+    let server = AuthServer::start_with(ServerConfig {
+        device_interval_secs: 1,
+        dpop_required: true,
+        dpop_nonce_required: true,
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let home = support::temp_dir("device-dpop");
+    support::write_config(
+        &home,
+        &support::work_profile(server.issuer(), profile_extra),
+    );
+    let (child, _, code, stderr) = start_in(&home, args);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(server.approve_device(&code));
+    let (ok, out, err) = finish(child, stderr);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("logged in: profile work"), "{out}");
+    let polls = server.device_polls(&code).len();
+    assert!(polls >= 2, "polled while pending");
+    assert_eq!(
+        server.hits(Endpoint::Token),
+        polls + 1,
+        "the first poll, without a nonce, went once more with it; no other was refused"
+    );
+
+    // The key is stored with the session, privately, as after a code-flow login.
+    let file = support::session_file(&home, "work");
+    let session: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(session["dpop_key"]["alg"], "ES256");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+
+    // The headers `pkce token --format dpop` prints are accepted at once: the proof carries
+    // the nonce the polling saw (stored with the key); the token alone as Bearer is not.
+    let (status, headers, err) = support::dpop_headers(&home, &server.url("/userinfo"));
+    assert_eq!(status, 0, "{err}");
+    assert_eq!(support::get_with(&server, "/userinfo", &headers), 200);
+    let token = session["access_token"].as_str().unwrap();
+    let bearer = format!("Authorization: Bearer {token}");
+    assert_eq!(support::get_with(&server, "/userinfo", &bearer), 401);
 }

@@ -5,12 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 
 use pkce_testkit::{AuthServer, ServerConfig};
-use support::{curl_browser, pkce_in, run, session_file, temp_dir, work_profile, write_config};
+use support::{
+    curl_browser, dpop_headers, get_with, pkce_in, run, session_file, temp_dir, work_profile,
+    write_config,
+};
 
 mod support;
 
@@ -50,35 +51,6 @@ fn expire(home: &Path) {
     let mut session = stored(home);
     session["expires_at"] = serde_json::json!(1);
     store(home, &session);
-}
-
-/// `GET path` on the server with the header lines `headers`; the status.
-fn get_with(server: &AuthServer, path: &str, headers: &str) -> u16 {
-    let authority = server.issuer().trim_start_matches("http://").to_owned();
-    let mut stream = TcpStream::connect(&authority).unwrap();
-    let head = format!(
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{}\r\nConnection: close\r\n\r\n",
-        headers.trim_end().replace('\n', "\r\n")
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
-}
-
-/// `pkce token --format dpop` for `GET url`; (exit code, stdout, stderr).
-fn dpop_headers(home: &Path, url: &str) -> (i32, String, String) {
-    run(
-        pkce_in(
-            home,
-            &["token", "--format", "dpop", "--method", "GET", "--url", url],
-        ),
-        "",
-    )
 }
 
 #[test]
@@ -194,12 +166,10 @@ fn format_dpop_of_a_session_without_a_key_is_its_own_failure() {
 }
 
 #[test]
-fn a_dpop_login_without_a_url_or_with_the_device_flow_is_a_usage_error() {
+fn format_dpop_without_a_url_is_a_usage_error() {
     let server = dpop_server();
     let home = temp_dir("dpop-usage");
     write_config(&home, &work_profile(server.issuer(), ""));
-    let (code, _, err) = run(pkce_in(&home, &["login", "--dpop", "--flow", "device"]), "");
-    assert_eq!(code, 2, "{err}");
     log_in(&home, &["--dpop"]);
     let (code, _, err) = run(pkce_in(&home, &["token", "--format", "dpop"]), "");
     assert_eq!(code, 2, "{err}");

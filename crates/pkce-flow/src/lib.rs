@@ -30,6 +30,8 @@
 //! Grant (RFC 8628): `Client::device_authorization` ──poll loop──► `DeviceAuthorization`
 //! (show the user code), then `Client::device_poll(..).attempt(now)` ──poll loop──►
 //! `DeviceStatus::Pending { retry_at }` until `Done(TokenResponse)`; the driver sleeps.
+//! `DevicePoll::attempt_with_dpop` is the same attempt signed with the client's DPoP key,
+//! when it has one.
 //!
 //! A [`TokenExchange`] exists only as the result of a validated callback, and a
 //! [`PendingAuthorization`] is consumed by the callback that answers it: a code is never
@@ -127,7 +129,8 @@
 //! be `DPoP` tokens. Drive each PAR, code exchange, refresh or [`ResourceRequest`] through a
 //! [`dpop::DpopExchange`] (the key, a [`dpop::NonceMemory`], your RNG and `now`): every
 //! request gets a proof, and a `use_dpop_nonce` answer gets exactly one new request with the
-//! server's nonce, from the same poll loop; a second one in a row is an error.
+//! server's nonce, from the same poll loop; a second one in a row is an error. The device
+//! flow's polls are signed by `DevicePoll::attempt_with_dpop`, one wrapper per attempt.
 //!
 //! # OpenID Connect
 //!

@@ -1,20 +1,36 @@
 //! The device flow (RFC 8628) against oidc-provider's own implementation, the user played
-//! by the scripted browser on its user-code pages: approved (both transports) and aborted.
+//! by the scripted browser on its user-code pages: approved (both transports), aborted, and
+//! with DPoP (the server requires its nonce in every proof).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pkce_flow::device::DeviceAuthorization;
-use pkce_flow::{Client, DiscoveryKind, LoopbackHttp, TokenErrorCode};
+use std::sync::Arc;
+
+use pkce_flow::dpop::{DpopExchange, DpopKey, Es256Key, NonceMemory};
+use pkce_flow::{
+    Client, ClientBuilder, DiscoveryKind, LoopbackHttp, ResourceRequest, ServerMetadata,
+    TokenErrorCode,
+};
 use pkce_interop::{Browser, OidcProvider, PUBLIC_CLIENT_ID, REGISTERED_REDIRECT_URI};
 
 fn client(op: &OidcProvider) -> Client {
-    let transport = pkce_ureq::Transport::new().unwrap();
-    let metadata = transport
+    builder(op).build().unwrap()
+}
+
+/// The server's OpenID metadata.
+fn discover(op: &OidcProvider) -> ServerMetadata {
+    pkce_ureq::Transport::new()
+        .unwrap()
         .discover(
             op.issuer(),
             DiscoveryKind::OpenId,
             LoopbackHttp::DangerouslyAllow,
         )
-        .unwrap();
+        .unwrap()
+}
+
+fn builder(op: &OidcProvider) -> ClientBuilder {
+    let metadata = discover(op);
     assert!(
         metadata.device_authorization_endpoint.is_some(),
         "advertised"
@@ -23,8 +39,6 @@ fn client(op: &OidcProvider) -> Client {
         .metadata(&metadata)
         .redirect_uri(REGISTERED_REDIRECT_URI)
         .scopes("openid")
-        .build()
-        .unwrap()
 }
 
 /// The person answers on another thread while the device polls.
@@ -90,4 +104,39 @@ fn device_flow_aborted_is_access_denied() {
         }
         other => panic!("expected access_denied, got {other:?}"),
     }
+}
+
+#[test]
+fn device_flow_with_dpop_gets_tokens_bound_to_the_key() {
+    let op = OidcProvider::start().unwrap();
+    let key = DpopKey::new(Arc::new(
+        Es256Key::generate(&mut getrandom::SysRng).unwrap(),
+    ));
+    let client = builder(&op).dpop_key(key.clone()).build().unwrap();
+    let transport = pkce_ureq::Transport::new().unwrap();
+    let mut nonces = NonceMemory::new();
+    let mut person = None;
+    // The first poll has no nonce: the server's use_dpop_nonce answer is retried once, inside
+    // the attempt, and the polling goes on.
+    let tokens = transport
+        .device_login_with_nonces(&client, &mut nonces, |a| person = Some(answer(a, true)))
+        .unwrap();
+    person.unwrap().join().unwrap();
+    assert_eq!(tokens.token_type(), "DPoP");
+    assert!(nonces.get(op.issuer()).is_some(), "the server's nonce kept");
+
+    let userinfo = discover(&op).userinfo_endpoint.unwrap();
+    let request = ResourceRequest::get(&userinfo, tokens.access_token()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut rng = getrandom::SysRng;
+    let signed = DpopExchange::new(request, &key, &mut nonces, &mut rng, now);
+    let answer = transport.drive(signed.unwrap()).unwrap();
+    assert_eq!(answer.status, 200);
+    let bearer = transport
+        .bearer_get(&userinfo, tokens.access_token())
+        .unwrap();
+    assert_eq!(bearer.status, 401, "refused as a bearer token");
 }

@@ -72,6 +72,15 @@ impl Driver for Reqwest {
     ) -> Result<TokenResponse, Self::Error> {
         self.1.block_on(self.0.device_login(client, show))
     }
+    fn device_login_with_nonces<F: FnOnce(&DeviceAuthorization)>(
+        &self,
+        client: &Client,
+        nonces: &mut pkce_flow::dpop::NonceMemory,
+        show: F,
+    ) -> Result<TokenResponse, Self::Error> {
+        self.1
+            .block_on(self.0.device_login_with_nonces(client, nonces, show))
+    }
     fn fresh_access_token<S: pkce_session::SessionStore>(
         &self,
         sessions: &pkce_session::Sessions<S>,

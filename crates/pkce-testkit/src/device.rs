@@ -164,10 +164,17 @@ fn device_error(code: &str, description: &str) -> Resp {
 /// The `device_code` grant at `/token` (RFC 8628 §3.4-3.5). A poll sooner than the interval
 /// (less a little jitter) is answered `slow_down`, and so are the polls a test ordered;
 /// each `slow_down` adds 5 s to the interval this server then requires.
+///
+/// DPoP (RFC 9449 §5) is checked before this, by the token endpoint's gate, as for every
+/// grant: with `dpop_required` a poll without a proof is refused, with
+/// `dpop_nonce_required` a proof without the current nonce gets `use_dpop_nonce`, and such a
+/// refused poll is not recorded as a poll. `jkt` is the key of the approved poll's proof:
+/// the tokens are bound to it.
 pub(crate) fn device_grant(
     ctx: &Ctx,
     client: &ClientRegistration,
     params: &Params,
+    jkt: Option<String>,
 ) -> Result<Issued, Resp> {
     let device_code = params
         .get("device_code")
@@ -213,7 +220,7 @@ pub(crate) fn device_grant(
             drop(devices);
             let ttl = ctx.config.access_token_ttl;
             ctx.store()
-                .start_grant(&client_id, &scope, None, ttl, None)
+                .start_grant(&client_id, &scope, None, ttl, jkt)
                 .map_err(|_| server_error())
         }
     }

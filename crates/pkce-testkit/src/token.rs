@@ -40,7 +40,7 @@ pub(crate) fn token(ctx: &Ctx, req: &Req, quirk: Option<&Misbehavior>) -> Resp {
         None => return invalid_request("grant_type is required"),
         Some("authorization_code") => code_grant(ctx, client, &params, jkt, quirk),
         Some("refresh_token") => refresh_grant(ctx, client, &params, jkt.as_deref(), quirk),
-        Some(crate::device::GRANT_TYPE) => crate::device::device_grant(ctx, client, &params),
+        Some(crate::device::GRANT_TYPE) => crate::device::device_grant(ctx, client, &params, jkt),
         Some(_) => {
             let why = "only authorization_code, refresh_token and device_code are supported";
             return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", why);

@@ -150,3 +150,26 @@ fn expired_and_ordered_slow_down_answers() {
         "expired_token"
     );
 }
+
+#[test]
+fn with_dpop_required_a_poll_without_a_proof_is_refused_and_not_counted() {
+    let server = AuthServer::start_with(ServerConfig {
+        device_interval_secs: 0,
+        dpop_required: true,
+        dpop_nonce_required: true,
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    // The device authorization request needs no proof (RFC 9449 defines none there).
+    let doc = start(&server, Kind::Public);
+    let user_code = doc["user_code"].as_str().unwrap();
+    assert!(server.approve_device(user_code));
+    let reply = poll(&server, Kind::Public, doc["device_code"].as_str().unwrap());
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.error(), "invalid_dpop_proof");
+    assert!(reply.header("dpop-nonce").is_some(), "the nonce to use");
+    assert!(
+        server.device_polls(user_code).is_empty(),
+        "a refused proof is not a poll"
+    );
+}

@@ -60,6 +60,13 @@ pub trait Driver {
         client: &Client,
         show: F,
     ) -> Result<TokenResponse, Self::Error>;
+    /// `Transport::device_login_with_nonces`.
+    fn device_login_with_nonces<F: FnOnce(&DeviceAuthorization)>(
+        &self,
+        client: &Client,
+        nonces: &mut pkce_flow::dpop::NonceMemory,
+        show: F,
+    ) -> Result<TokenResponse, Self::Error>;
     /// `Transport::fresh_access_token` (feature `session`).
     fn fresh_access_token<S: pkce_session::SessionStore>(
         &self,
@@ -155,6 +162,8 @@ macro_rules! scenarios {
             device_flow_expired_at_the_server_is_expired_token
             device_flow_stops_when_the_code_lifetime_ends
             device_flow_slow_down_adds_five_seconds
+            device_flow_with_dpop_polls_with_proofs_and_one_nonce_retry_each
+            device_flow_with_dpop_refuses_a_bearer_answer
         );
     };
     (@tests $driver:ty; $($name:ident)*) => {

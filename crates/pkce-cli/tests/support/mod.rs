@@ -2,6 +2,8 @@
 //! from the test, never from the machine's user.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -154,5 +156,34 @@ pub(crate) fn run(mut cmd: Command, stdin: &str) -> (i32, String, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `GET path` on the server with the header lines `headers`; the status.
+pub(crate) fn get_with(server: &pkce_testkit::AuthServer, path: &str, headers: &str) -> u16 {
+    let authority = server.issuer().trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&authority).unwrap();
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{}\r\nConnection: close\r\n\r\n",
+        headers.trim_end().replace('\n', "\r\n")
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `pkce token --format dpop` for `GET url`; (exit code, stdout, stderr).
+pub(crate) fn dpop_headers(home: &Path, url: &str) -> (i32, String, String) {
+    run(
+        pkce_in(
+            home,
+            &["token", "--format", "dpop", "--method", "GET", "--url", url],
+        ),
+        "",
     )
 }

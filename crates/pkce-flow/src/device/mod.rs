@@ -17,6 +17,11 @@
 //!    from the `now` the polling started with), an attempt sends nothing and fails with
 //!    [`crate::Error::DeviceCodeExpired`].
 //!
+//! With DPoP (RFC 9449 §5: a proof on every token request, whatever the grant), a client
+//! configured with a key signs each poll: [`DevicePoll::attempt_with_dpop`] is the attempt
+//! with a proof, the one nonce retry inside it (a `use_dpop_nonce` answer is not a poll),
+//! and `DPoP` tokens required. The device authorization request itself carries no proof.
+//!
 //! ```
 //! use pkce_flow::device::DeviceStatus;
 //! use pkce_flow::{Client, Exchange, HttpResponse, Poll};
@@ -51,8 +56,10 @@
 //! ```
 
 mod authorization;
+mod dpop_attempt;
 mod poll;
 
 pub use authorization::parse_device_authorization;
 pub use authorization::{DeviceAuthorization, DeviceAuthorizationRequest, MAX_USER_CODE_LEN};
+pub use dpop_attempt::DpopAttempt;
 pub use poll::{DeviceAttempt, DevicePoll, DeviceStatus, SLOW_DOWN_STEP};

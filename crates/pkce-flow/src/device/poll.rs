@@ -9,7 +9,7 @@ use crate::exchange::OneShot;
 use crate::http::{Exchange, HttpRequest, HttpResponse, Poll};
 use crate::request::{Piece, concat};
 use crate::secret::DeviceCode;
-use crate::token::{TokenResponse, parse_token_response};
+use crate::token::{TokenResponse, parse_token_response_as};
 
 use super::DeviceAuthorization;
 
@@ -36,7 +36,7 @@ pub enum DeviceStatus {
 /// Token polling for one device authorization. Made by [`Client::device_poll`].
 #[derive(Debug)]
 pub struct DevicePoll {
-    config: Arc<ClientConfig>,
+    pub(super) config: Arc<ClientConfig>,
     device_code: DeviceCode,
     interval: u64,
     expires_at: u64,
@@ -125,8 +125,12 @@ impl DevicePoll {
 
     /// The decision on one token endpoint response received for a request sent at
     /// `sent_at`.
+    ///
+    /// With a DPoP key configured the tokens must be `DPoP` tokens (RFC 9449 §5), as for
+    /// the code exchange.
     fn decide(&mut self, response: &HttpResponse<'_>, sent_at: u64) -> Result<DeviceStatus, Error> {
-        match parse_token_response(response, self.config.quirks) {
+        let dpop = self.config.dpop.is_some();
+        match parse_token_response_as(response, self.config.quirks, dpop) {
             Ok(tokens) => Ok(DeviceStatus::Done(tokens)),
             Err(Error::Token(e)) => {
                 match e.code {
@@ -166,6 +170,12 @@ pub struct DeviceAttempt<'p> {
     poll: &'p mut DevicePoll,
     sent_at: u64,
     step: AttemptStep,
+}
+
+impl crate::dpop::DpopTarget for DeviceAttempt<'_> {
+    fn dpop_binding(&self) -> crate::dpop::DpopBinding<'_> {
+        crate::dpop::DpopBinding::authorization_server(self.poll.config.dpop.as_ref())
+    }
 }
 
 impl Exchange for DeviceAttempt<'_> {

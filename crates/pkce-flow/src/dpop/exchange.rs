@@ -50,7 +50,8 @@ impl<'a> DpopBinding<'a> {
     }
 }
 
-/// An exchange whose requests can carry a DPoP proof: PAR, the code exchange, refresh and
+/// An exchange whose requests can carry a DPoP proof: PAR, the code exchange, refresh, the
+/// device flow's token polling (RFC 9449 §5: every token request, whatever the grant) and
 /// resource requests. Sealed.
 pub trait DpopTarget: Exchange + sealed::Sealed {
     #[doc(hidden)]
@@ -64,7 +65,8 @@ target!(
     crate::TokenExchange,
     crate::RefreshExchange,
     crate::PushedAuthorization,
-    crate::ResourceRequest
+    crate::ResourceRequest,
+    crate::device::DeviceAttempt<'_>
 );
 
 #[derive(Debug)]

@@ -17,7 +17,7 @@ pub(super) fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn new_key() -> DpopKey {
+pub(super) fn new_key() -> DpopKey {
     DpopKey::new(Arc::new(
         Es256Key::generate(&mut getrandom::SysRng).unwrap(),
     ))
@@ -52,7 +52,7 @@ pub(super) fn drive<D: Driver, E: DpopTarget>(
     transport.drive(wrapped)
 }
 
-fn userinfo<D: Driver>(
+pub(super) fn userinfo<D: Driver>(
     transport: &D,
     server: &AuthServer,
     token: &AccessToken,
@@ -63,7 +63,7 @@ fn userinfo<D: Driver>(
     drive(transport, request, key, nonces).unwrap()
 }
 
-fn dpop_error<D: Driver>(error: &D::Error) -> DpopError {
+pub(super) fn dpop_error<D: Driver>(error: &D::Error) -> DpopError {
     match flow::<D>(error) {
         pkce_flow::Error::Dpop(e) => *e,
         other => panic!("expected a DPoP error, got {other:?}"),

@@ -4,6 +4,7 @@
 //! shared fixtures; the scenarios are grouped by what they exercise.
 
 mod device;
+mod device_dpop;
 mod dpop;
 mod dpop_session;
 mod flows;
@@ -12,6 +13,7 @@ mod traced;
 mod wire;
 
 pub use device::*;
+pub use device_dpop::*;
 pub use dpop::*;
 pub use dpop_session::*;
 pub use flows::*;
@@ -155,6 +157,11 @@ fn assert_transport_free<T, E: std::error::Error>(result: &Result<T, E>) {
 
 /// A client of this kind configured from the server's metadata (RFC 8414).
 fn discovered_client<D: Driver>(server: &AuthServer, transport: &D, auth: Auth) -> Client {
+    discovered_builder(server, transport, auth).build().unwrap()
+}
+
+/// The builder of [`discovered_client`], for a scenario that adds to it.
+fn discovered_builder<D: Driver>(server: &AuthServer, transport: &D, auth: Auth) -> ClientBuilder {
     let metadata = transport
         .discover(
             server.issuer(),
@@ -166,8 +173,6 @@ fn discovered_client<D: Driver>(server: &AuthServer, transport: &D, auth: Auth) 
         .metadata(&metadata)
         .redirect_uri(REDIRECT_URI)
         .scopes(SCOPES)
-        .build()
-        .unwrap()
 }
 
 /// Discovery, authorization, code exchange and a userinfo call, for one kind of client.
