@@ -3,7 +3,7 @@
 //! without one is refreshed as the client is configured. A transport only drives the
 //! resulting [`SessionRefresh`].
 
-use pkce_flow::dpop::{DpopExchange, DpopKey, NonceMemory};
+use pkce_flow::dpop::{DpopExchange, DpopKey, MaybeDpop, NonceMemory};
 use pkce_flow::{Client, Exchange, HttpResponse, OsRng, Poll, RefreshExchange, RefreshToken};
 use pkce_flow::{Error, TokenResponse};
 
@@ -51,23 +51,16 @@ pub(crate) fn plan_refresh(
 /// A stored session's refresh as a transport drives it: a plain `RefreshExchange`, or one
 /// signed with the session's DPoP key (a proof on every request, the one nonce retry). The
 /// only way to have the refresh of a stored session ([`crate::RefreshPlan::exchange`]), so a
-/// DPoP-bound refresh token never leaves without a proof of its key.
+/// DPoP-bound refresh token never leaves without a proof of its key. pkce-flow's
+/// [`MaybeDpop`] does the sending; this type only keeps its making here.
 #[derive(Debug)]
-pub struct SessionRefresh<'p>(Inner<'p>);
-
-#[derive(Debug)]
-// One value per refresh, moved once into the transport's loop: its size does not matter.
-#[allow(clippy::large_enum_variant)]
-enum Inner<'p> {
-    Plain(RefreshExchange),
-    Signed(DpopExchange<'p, RefreshExchange, OsRng>),
-}
+pub struct SessionRefresh<'p>(MaybeDpop<'p, RefreshExchange, OsRng>);
 
 impl SessionRefresh<'_> {
     /// Whether the requests carry a DPoP proof.
     #[must_use]
     pub fn is_dpop(&self) -> bool {
-        matches!(self.0, Inner::Signed(_))
+        self.0.is_dpop()
     }
 }
 
@@ -79,34 +72,25 @@ pub(crate) fn session_refresh(
     now: u64,
 ) -> Result<SessionRefresh<'_>, SessionError> {
     let Some(s) = signing else {
-        return Ok(SessionRefresh(Inner::Plain(exchange)));
+        return Ok(SessionRefresh(MaybeDpop::plain(exchange)));
     };
     let signed = DpopExchange::new(exchange, &s.key, &mut s.nonces, &mut s.rng, now)
         .map_err(SessionError::RefreshFailed)?;
-    Ok(SessionRefresh(Inner::Signed(signed)))
+    Ok(SessionRefresh(MaybeDpop::signed(signed)))
 }
 
 impl Exchange for SessionRefresh<'_> {
     type Output = TokenResponse;
 
     fn kind(&self) -> &'static str {
-        match &self.0 {
-            Inner::Plain(e) => e.kind(),
-            Inner::Signed(e) => e.kind(),
-        }
+        self.0.kind()
     }
 
     fn poll_output(&mut self) -> Result<Poll<TokenResponse>, Error> {
-        match &mut self.0 {
-            Inner::Plain(e) => e.poll_output(),
-            Inner::Signed(e) => e.poll_output(),
-        }
+        self.0.poll_output()
     }
 
     fn handle_response(&mut self, response: HttpResponse<'_>) -> Result<(), Error> {
-        match &mut self.0 {
-            Inner::Plain(e) => e.handle_response(response),
-            Inner::Signed(e) => e.handle_response(response),
-        }
+        self.0.handle_response(response)
     }
 }
