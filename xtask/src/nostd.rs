@@ -20,40 +20,39 @@ pub(crate) fn run() -> Result {
         return check_tree_has_no_std();
     }
     for features in ["", "alloc", "alloc,serde,zeroize"] {
-        let mut cmd = cargo();
-        cmd.args([
-            "build",
-            "--release",
-            "-p",
-            "pkce-core",
-            "--target",
-            TARGET,
-            "--no-default-features",
-        ]);
-        if !features.is_empty() {
-            cmd.args(["--features", features]);
-        }
-        crate::run(&mut cmd)?;
+        build_for(TARGET, "pkce-core", features, "--release")?;
     }
     if crate::root().join("crates/pkce-flow/Cargo.toml").exists() {
         // `seal` brings the AEAD, base64ct and zeroize, the DPoP ES256 key brings `p256`,
         // `tracing` the drivers' events: all must stay `no_std`.
         for features in ["", "seal", "dpop-es256", "tracing"] {
-            crate::run(cargo().args([
-                "build",
-                "--release",
-                "-p",
-                "pkce-flow",
-                "--target",
-                TARGET,
-                "--no-default-features",
-                "--features",
-                features,
-            ]))?;
+            build_for(TARGET, "pkce-flow", features, "--release")?;
         }
     }
     eprintln!("\nxtask nostd: pkce-core and pkce-flow build for {TARGET}");
     Ok(())
+}
+
+/// `cargo build -p PACKAGE --target TARGET --no-default-features`, plus `--features FEATURES`
+/// unless `features` is empty, plus `profile_flag` (`--release`) unless it is empty (then the
+/// dev profile). Shared with `wasm`.
+pub(crate) fn build_for(target: &str, package: &str, features: &str, profile_flag: &str) -> Result {
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "-p",
+        package,
+        "--target",
+        target,
+        "--no-default-features",
+    ]);
+    if !profile_flag.is_empty() {
+        cmd.arg(profile_flag);
+    }
+    if !features.is_empty() {
+        cmd.args(["--features", features]);
+    }
+    crate::run(&mut cmd)
 }
 
 /// Installs the bare-metal target with rustup if it is missing (shared with `size`).

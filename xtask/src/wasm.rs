@@ -11,27 +11,9 @@ pub(crate) const TARGET: &str = "wasm32-unknown-unknown";
 /// browser-only tests are compiled there only.
 pub(crate) fn check() -> Result {
     crate::nostd::ensure_rustup_target(TARGET)?;
-    crate::run(cargo().args([
-        "build",
-        "-p",
-        "pkce-core",
-        "--target",
-        TARGET,
-        "--no-default-features",
-        "--features",
-        "alloc,serde,zeroize",
-    ]))?;
+    crate::nostd::build_for(TARGET, "pkce-core", "alloc,serde,zeroize", "")?;
     for features in ["", "os-rng,seal,dpop-es256,tracing,serde"] {
-        crate::run(cargo().args([
-            "build",
-            "-p",
-            "pkce-flow",
-            "--target",
-            TARGET,
-            "--no-default-features",
-            "--features",
-            features,
-        ]))?;
+        crate::nostd::build_for(TARGET, "pkce-flow", features, "")?;
     }
     crate::run(cargo().args([
         "clippy",
